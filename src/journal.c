@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * journal.c: the run directory. Lines are gathered in a buffer and
+ * written with one write() per batch, so a crash loses at most the batch
+ * in memory and never leaves a half-written line from a short fwrite.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <dirent.h>
+#include <unistd.h>
+
+#include "journal.h"
+#include "json.h"
+#include "xalloc.h"
+
+#define BATCH_BYTES (256u * 1024)
+
+struct ys_journal {
+  char *dir;
+  char *run_id;
+  int fd;        /* samples.jsonl, or -1 */
+  ys_buf pending;
+};
+
+void ys_journal_utc_now(char buf[32])
+{
+  time_t now = time(NULL);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int mkdir_p(const char *path)
+{
+  char *p = ys_xstrdup(path);
+  for(char *s = p + 1; *s; s++) {
+    if(*s != '/')
+      continue;
+    *s = '\0';
+    if(mkdir(p, 0777) != 0 && errno != EEXIST) {
+      free(p);
+      return -1;
+    }
+    *s = '/';
+  }
+  int rc = mkdir(p, 0777);
+  free(p);
+  return rc != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int dir_is_empty(const char *path)
+{
+  DIR *d = opendir(path);
+  if(!d)
+    return 0;
+  struct dirent *e;
+  int empty = 1;
+  while((e = readdir(d))) {
+    if(strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+      empty = 0;
+      break;
+    }
+  }
+  closedir(d);
+  return empty;
+}
+
+static void random_hex(char out[7])
+{
+  unsigned char b[3] = { 0, 0, 0 };
+  FILE *f = fopen("/dev/urandom", "rb");
+  if(!f || fread(b, 1, 3, f) != 3) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    unsigned long x = (unsigned long)ts.tv_nsec ^ (unsigned long)getpid();
+    b[0] = (unsigned char)x;
+    b[1] = (unsigned char)(x >> 8);
+    b[2] = (unsigned char)(x >> 16);
+  }
+  if(f)
+    fclose(f);
+  snprintf(out, 7, "%02x%02x%02x", b[0], b[1], b[2]);
+}
+
+ys_err ys_journal_create(const char *dir, const char *parent,
+                         const char *suite_name, ys_journal **out,
+                         ys_diag *diag)
+{
+  *out = NULL;
+  char *path;
+  if(dir)
+    path = ys_xstrdup(dir);
+  else {
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32], hex[7];
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    random_hex(hex);
+    path = ys_xasprintf("%s/%s-%s-%s", parent ? parent : "runs", suite_name,
+                        stamp, hex);
+  }
+  struct stat st;
+  if(stat(path, &st) == 0) {
+    if(!S_ISDIR(st.st_mode) || !dir_is_empty(path)) {
+      ys_err e = ys_fail(diag, YS_ERR_USAGE, path, 0, "run directory "
+                         "already exists and is not empty (choose another "
+                         "--output)");
+      free(path);
+      return e;
+    }
+  }
+  else if(mkdir_p(path) != 0) {
+    ys_err e = ys_fail(diag, YS_ERR_IO, path, 0, "cannot create run "
+                       "directory: %s", strerror(errno));
+    free(path);
+    return e;
+  }
+  ys_journal *j = ys_xcalloc(1, sizeof(*j));
+  j->dir = path;
+  const char *slash = strrchr(path, '/');
+  j->run_id = ys_xstrdup(slash && slash[1] ? slash + 1 : path);
+  ys_buf_init(&j->pending, (size_t)1 << 30);
+  char *sp = ys_xasprintf("%s/samples.jsonl", path);
+  j->fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+  free(sp);
+  if(j->fd < 0) {
+    ys_err e = ys_fail(diag, YS_ERR_IO, path, 0, "cannot create "
+                       "samples.jsonl: %s", strerror(errno));
+    ys_journal_free(j);
+    return e;
+  }
+  *out = j;
+  return YS_OK;
+}
+
+const char *ys_journal_dir(const ys_journal *j)
+{
+  return j->dir;
+}
+
+const char *ys_journal_run_id(const ys_journal *j)
+{
+  return j->run_id;
+}
+
+static ys_err write_all(int fd, const char *p, size_t n, const char *what,
+                        ys_diag *diag)
+{
+  while(n) {
+    ssize_t w = write(fd, p, n);
+    if(w < 0) {
+      if(errno == EINTR)
+        continue;
+      return ys_fail(diag, YS_ERR_IO, what, 0, "write failed: %s",
+                     strerror(errno));
+    }
+    p += w;
+    n -= (size_t)w;
+  }
+  return YS_OK;
+}
+
+static ys_err flush_pending(ys_journal *j, ys_diag *diag)
+{
+  if(!j->pending.len || j->fd < 0)
+    return YS_OK;
+  ys_err err = write_all(j->fd, j->pending.data, j->pending.len,
+                         "samples.jsonl", diag);
+  ys_buf_reset(&j->pending);
+  return err;
+}
+
+ys_err ys_journal_append(ys_journal *j, const char *line, size_t len,
+                         ys_diag *diag)
+{
+  ys_err err = ys_buf_add(&j->pending, line, len);
+  if(!err)
+    err = ys_buf_addc(&j->pending, '\n');
+  if(err)
+    return ys_fail(diag, err, "samples.jsonl", 0, "result line too large");
+  if(j->pending.len >= BATCH_BYTES)
+    return flush_pending(j, diag);
+  return YS_OK;
+}
+
+ys_err ys_journal_close(ys_journal *j, ys_diag *diag)
+{
+  if(j->fd < 0)
+    return YS_OK;
+  ys_err err = flush_pending(j, diag);
+  if(!err && fsync(j->fd) != 0 && errno != EINVAL)
+    err = ys_fail(diag, YS_ERR_IO, "samples.jsonl", 0, "fsync failed: %s",
+                  strerror(errno));
+  close(j->fd);
+  j->fd = -1;
+  return err;
+}
+
+ys_err ys_journal_write_json(ys_journal *j, const char *name,
+                             const cJSON *doc, ys_diag *diag)
+{
+  char *text = cJSON_Print(doc);
+  if(!text)
+    return ys_fail(diag, YS_ERR_NOMEM, name, 0, "cannot serialise");
+  char *final = ys_xasprintf("%s/%s", j->dir, name);
+  char *tmp = ys_xasprintf("%s/.%s.tmp", j->dir, name);
+  ys_err err = YS_OK;
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if(fd < 0)
+    err = ys_fail(diag, YS_ERR_IO, final, 0, "cannot write: %s",
+                  strerror(errno));
+  else {
+    err = write_all(fd, text, strlen(text), final, diag);
+    if(!err)
+      err = write_all(fd, "\n", 1, final, diag);
+    if(!err && fsync(fd) != 0 && errno != EINVAL)
+      err = ys_fail(diag, YS_ERR_IO, final, 0, "fsync failed: %s",
+                    strerror(errno));
+    close(fd);
+    if(!err && rename(tmp, final) != 0)
+      err = ys_fail(diag, YS_ERR_IO, final, 0, "cannot rename into place: "
+                    "%s", strerror(errno));
+    if(err)
+      unlink(tmp);
+  }
+  free(text);
+  free(final);
+  free(tmp);
+  return err;
+}
+
+void ys_journal_free(ys_journal *j)
+{
+  if(!j)
+    return;
+  if(j->fd >= 0)
+    close(j->fd);
+  ys_buf_free(&j->pending);
+  free(j->dir);
+  free(j->run_id);
+  free(j);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * journal.h: the run directory on disk. Creates it (never reusing one that
+ * holds files), writes samples.jsonl as an append-only journal of complete
+ * lines flushed in batches and fsynced at the end, and replaces JSON files
+ * (manifest.json, summary.json) atomically: temp file, fsync, rename.
+ * Uses buf, json.
+ */
+#ifndef YS_JOURNAL_H
+#define YS_JOURNAL_H
+
+#include <cjson/cJSON.h>
+
+#include "buf.h"
+#include "err.h"
+
+typedef struct ys_journal ys_journal;
+
+/* Creates the run directory. When dir is NULL, makes
+ * <parent>/<suite>-<UTC time>-<6 hex> (parent created if missing). Errors:
+ * YS_ERR_USAGE (exists and is not empty), YS_ERR_IO. */
+ys_err ys_journal_create(const char *dir, const char *parent,
+                         const char *suite_name, ys_journal **out,
+                         ys_diag *diag) YS_WARN_UNUSED;
+
+const char *ys_journal_dir(const ys_journal *j);
+/* The run id: the directory's last component. */
+const char *ys_journal_run_id(const ys_journal *j);
+
+/* Appends one line (without its newline) to samples.jsonl. Lines are
+ * flushed every few hundred lines and at ys_journal_close. */
+ys_err ys_journal_append(ys_journal *j, const char *line, size_t len,
+                         ys_diag *diag) YS_WARN_UNUSED;
+
+/* Writes name (e.g. "summary.json") in the run directory atomically, as
+ * pretty-printed JSON. */
+ys_err ys_journal_write_json(ys_journal *j, const char *name,
+                             const cJSON *doc, ys_diag *diag) YS_WARN_UNUSED;
+
+/* Flushes and fsyncs samples.jsonl and closes it; safe to call twice. */
+ys_err ys_journal_close(ys_journal *j, ys_diag *diag) YS_WARN_UNUSED;
+
+void ys_journal_free(ys_journal *j);
+
+/* The current UTC time as ISO 8601 ("2026-11-25T21:25:19Z"). */
+void ys_journal_utc_now(char buf[32]);
+
+#endif

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json.c: cJSON helpers. The serializer here (ys_json_append) exists
+ * because results are written one line per task on the hot path: it
+ * appends into a reused buffer instead of allocating a string per line as
+ * cJSON_PrintUnformatted does, and formats numbers deterministically.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+const cJSON *ys_json_path(const cJSON *obj, const char *path)
+{
+  if(!cJSON_IsObject(obj))
+    return NULL;
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, path);
+  if(v || !strchr(path, '.'))
+    return v;
+  const cJSON *cur = obj;
+  const char *p = path;
+  char part[256];
+  while(*p) {
+    const char *dot = strchr(p, '.');
+    size_t n = dot ? (size_t)(dot - p) : strlen(p);
+    if(n == 0 || n >= sizeof(part) || !cJSON_IsObject(cur))
+      return NULL;
+    memcpy(part, p, n);
+    part[n] = '\0';
+    cur = cJSON_GetObjectItemCaseSensitive(cur, part);
+    if(!cur)
+      return NULL;
+    p += n + (dot ? 1 : 0);
+  }
+  return cur;
+}
+
+char *ys_json_fmt_number(double d, char buf[32])
+{
+  if(isnan(d) || isinf(d)) {
+    strcpy(buf, "null");
+    return buf;
+  }
+  if(d == floor(d) && fabs(d) < 9007199254740992.0) {
+    snprintf(buf, 32, "%.0f", d);
+    if(!strcmp(buf, "-0"))
+      strcpy(buf, "0");
+    return buf;
+  }
+  for(int prec = 15; prec <= 17; prec++) {
+    snprintf(buf, 32, "%.*g", prec, d);
+    if(strtod(buf, NULL) == d)
+      break;
+  }
+  return buf;
+}
+
+const char *ys_json_type_name(const cJSON *v)
+{
+  if(!v)
+    return "nothing";
+  if(cJSON_IsString(v))
+    return "string";
+  if(cJSON_IsNumber(v))
+    return "number";
+  if(cJSON_IsBool(v))
+    return "boolean";
+  if(cJSON_IsNull(v))
+    return "null";
+  if(cJSON_IsArray(v))
+    return "array";
+  if(cJSON_IsObject(v))
+    return "object";
+  return "invalid";
+}
+
+ys_err ys_json_append_string(ys_buf *b, const char *s, size_t len)
+{
+  static const char hex[] = "0123456789abcdef";
+  ys_err err = ys_buf_addc(b, '"');
+  size_t run = 0; /* bytes not needing escapes, copied in one go */
+  for(size_t i = 0; i < len && !err; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if(c >= 0x20 && c != '"' && c != '\\') {
+      run++;
+      continue;
+    }
+    if(run)
+      err = ys_buf_add(b, s + i - run, run);
+    run = 0;
+    if(err)
+      break;
+    char esc[7] = { '\\', 0, 0, 0, 0, 0, 0 };
+    size_t n = 2;
+    switch(c) {
+    case '"': esc[1] = '"'; break;
+    case '\\': esc[1] = '\\'; break;
+    case '\n': esc[1] = 'n'; break;
+    case '\r': esc[1] = 'r'; break;
+    case '\t': esc[1] = 't'; break;
+    case '\b': esc[1] = 'b'; break;
+    case '\f': esc[1] = 'f'; break;
+    default:
+      esc[1] = 'u';
+      esc[2] = '0';
+      esc[3] = '0';
+      esc[4] = hex[c >> 4];
+      esc[5] = hex[c & 15];
+      n = 6;
+    }
+    err = ys_buf_add(b, esc, n);
+  }
+  if(!err && run)
+    err = ys_buf_add(b, s + len - run, run);
+  if(!err)
+    err = ys_buf_addc(b, '"');
+  return err;
+}
+
+ys_err ys_json_append(ys_buf *b, const cJSON *v)
+{
+  char num[32];
+  ys_err err = YS_OK;
+  if(cJSON_IsString(v))
+    return ys_json_append_string(b, v->valuestring, strlen(v->valuestring));
+  if(cJSON_IsNumber(v))
+    return ys_buf_adds(b, ys_json_fmt_number(v->valuedouble, num));
+  if(cJSON_IsTrue(v))
+    return ys_buf_adds(b, "true");
+  if(cJSON_IsFalse(v))
+    return ys_buf_adds(b, "false");
+  if(cJSON_IsArray(v) || cJSON_IsObject(v)) {
+    int obj = cJSON_IsObject(v);
+    err = ys_buf_addc(b, obj ? '{' : '[');
+    for(const cJSON *c = v->child; c && !err; c = c->next) {
+      if(c != v->child)
+        err = ys_buf_addc(b, ',');
+      if(!err && obj) {
+        err = ys_json_append_string(b, c->string, strlen(c->string));
+        if(!err)
+          err = ys_buf_addc(b, ':');
+      }
+      if(!err)
+        err = ys_json_append(b, c);
+    }
+    if(!err)
+      err = ys_buf_addc(b, obj ? '}' : ']');
+    return err;
+  }
+  return ys_buf_adds(b, "null");
+}
+
+ys_err ys_json_append_text(ys_buf *b, const cJSON *v)
+{
+  char num[32];
+  if(cJSON_IsString(v))
+    return ys_buf_adds(b, v->valuestring);
+  if(cJSON_IsNumber(v))
+    return ys_buf_adds(b, ys_json_fmt_number(v->valuedouble, num));
+  return ys_json_append(b, v);
+}
+
+int ys_json_id_text(const cJSON *v, char *buf, size_t len)
+{
+  char num[32];
+  const char *s;
+  if(cJSON_IsString(v))
+    s = v->valuestring;
+  else if(cJSON_IsNumber(v))
+    s = ys_json_fmt_number(v->valuedouble, num);
+  else
+    return 0;
+  size_t n = strlen(s);
+  if(n == 0 || n >= len)
+    return 0;
+  memcpy(buf, s, n + 1);
+  return 1;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lua_lib_json.h: JSON <-> Lua conversion (the only place it happens) and
+ * the `ys.json` library. Objects become tables, arrays become tables marked
+ * with the "ys.json.array" metatable (so they encode back as arrays), null
+ * becomes the light userdata ys.json.null. Encoding sorts object keys, so
+ * the same table always gives the same text. Depth is limited to
+ * YS_JSON_MAX_DEPTH. Uses cJSON and Lua.
+ */
+#ifndef YS_LUA_LIB_JSON_H
+#define YS_LUA_LIB_JSON_H
+
+#include <cjson/cJSON.h>
+#include <lua.h>
+
+#include "err.h"
+
+#define YS_JSON_MAX_DEPTH 100
+
+/* [-0, +1, m] Pushes v as a Lua value. */
+void ys_lua_push_json(lua_State *L, const cJSON *v);
+
+/* [-0, +0, m] Converts the value at idx to a new cJSON tree (*out, owned by
+ * the caller). Fails with YS_ERR_DATA and a reason in diag for values JSON
+ * cannot hold (functions, NaN, mixed or sparse tables, cycles). */
+ys_err ys_lua_to_json(lua_State *L, int idx, cJSON **out, ys_diag *diag)
+  YS_WARN_UNUSED;
+
+/* [-0, +1, m] Opens the `json` library table (encode, decode, null). */
+int luaopen_ys_json(lua_State *L);
+
+#endif

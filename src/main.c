@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c: the `yardstick` command, a thin client of libyardstick's public
+ * API: parses arguments, draws progress, prints the summary and errors,
+ * and picks the exit status. Only this file prints or exits.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "yardstick.h"
+
+/* Exit statuses: documented in yardstick(1) and DESIGN.md; never
+ * renumbered. */
+enum {
+  EXIT_OK = 0,          /* completed, every gate holds */
+  EXIT_GATE = 1,        /* completed, a gate failed */
+  EXIT_USAGE = 2,       /* usage, suite or data error */
+  EXIT_INCOMPLETE = 3,  /* the run could not complete */
+  EXIT_INTERRUPTED = 130
+};
+
+static const char *progname = "yardstick";
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+"usage: yardstick run SUITE.lua [options]\n"
+"       yardstick --version | --help\n"
+"\n"
+"Runs an evaluation suite: every sample against every model, scored by the\n"
+"suite's metrics; writes a run directory and prints a summary.\n"
+"\n"
+"run options:\n"
+"  -j, --jobs N        tasks in flight at most (default 8)\n"
+"      --limit N       evaluate only the first N samples\n"
+"      --sample N      evaluate a random subset of N samples (see --seed)\n"
+"      --seed S        seed for --sample and resampling (default 1)\n"
+"  -o, --output DIR    write the run to DIR (must be new or empty)\n"
+"      --runs-dir DIR  parent of generated run directories (default runs)\n"
+"  -q, --quiet         print nothing but errors\n"
+"\n"
+"Exit status: 0 all gates hold, 1 a gate failed, 2 usage, suite or data\n"
+"error, 3 the run could not complete, 130 interrupted.\n"
+"Environment: YARDSTICK_PATH (extra plugin directories), NO_COLOR.\n");
+}
+
+static int fail_usage(const char *fmt, ...)
+#if defined(__GNUC__) || defined(__clang__)
+  __attribute__((format(printf, 1, 2)))
+#endif
+  ;
+
+static int fail_usage(const char *fmt, ...)
+{
+  va_list ap;
+  fprintf(stderr, "%s: ", progname);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, " (see yardstick --help)\n");
+  return EXIT_USAGE;
+}
+
+static int parse_long(const char *opt, const char *s, long min, long max,
+                      long *out)
+{
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if(!*s || *end || errno || v < min || v > max) {
+    fprintf(stderr, "%s: %s expects a whole number from %ld to %ld, got "
+            "'%s'\n", progname, opt, min, max, s);
+    return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+typedef struct ui {
+  int progress; /* draw a progress line on stderr */
+  int drawn;
+} ui;
+
+static void on_progress(void *ud, const ys_progress *p)
+{
+  ui *u = ud;
+  if(!u->progress)
+    return;
+  double pct = p->tasks_total ? 100.0 * (double)p->tasks_done /
+                                (double)p->tasks_total : 100;
+  fprintf(stderr, "\r\033[K%ld/%ld tasks  %3.0f%%  %ld failed  %ld in flight"
+          "  %.1fs", p->tasks_done, p->tasks_total, pct, p->tasks_failed,
+          p->in_flight, p->elapsed_s);
+  fflush(stderr);
+  u->drawn = 1;
+}
+
+static void clear_progress(ui *u)
+{
+  if(u->drawn) {
+    fprintf(stderr, "\r\033[K");
+    fflush(stderr);
+    u->drawn = 0;
+  }
+}
+
+static void on_log(void *ud, const char *line)
+{
+  ui *u = ud;
+  clear_progress(u);
+  fprintf(stderr, "%s\n", line);
+}
+
+static int exit_for(ys_err err)
+{
+  switch(err) {
+  case YS_OK:
+    return EXIT_OK;
+  case YS_ERR_USAGE:
+  case YS_ERR_SUITE:
+  case YS_ERR_DATA:
+  case YS_ERR_TOOBIG:
+    return EXIT_USAGE;
+  case YS_ERR_INTERRUPTED:
+    return EXIT_INTERRUPTED;
+  case YS_ERR_NOMEM:
+  case YS_ERR_IO:
+  case YS_ERR_LUA:
+  case YS_ERR_MODEL:
+  case YS_ERR_INCOMPLETE:
+  case YS_ERR__LAST:
+    break;
+  }
+  return EXIT_INCOMPLETE;
+}
+
+static void print_diag(const ys_diag *d)
+{
+  char msg[2200];
+  fprintf(stderr, "%s: %s\n", progname, ys_diag_format(d, msg, sizeof(msg)));
+}
+
+/* The command line as one string, quoting arguments with blanks. */
+static char *join_args(int argc, char **argv)
+{
+  size_t n = 1;
+  for(int i = 0; i < argc; i++)
+    n += strlen(argv[i]) + 3;
+  char *s = malloc(n);
+  if(!s)
+    return NULL;
+  s[0] = '\0';
+  for(int i = 0; i < argc; i++) {
+    int q = strpbrk(argv[i], " \t") != NULL;
+    if(i)
+      strcat(s, " ");
+    if(q)
+      strcat(s, "'");
+    strcat(s, argv[i]);
+    if(q)
+      strcat(s, "'");
+  }
+  return s;
+}
+
+static int cmd_run(int argc, char **argv, int first)
+{
+  ys_run_opts opts;
+  ys_run_opts_init(&opts);
+  const char *suite = NULL;
+  int quiet = 0;
+  for(int i = first; i < argc; i++) {
+    const char *a = argv[i];
+    const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+    long v;
+    int takes = !strcmp(a, "-j") || !strcmp(a, "--jobs") ||
+                !strcmp(a, "--limit") || !strcmp(a, "--sample") ||
+                !strcmp(a, "--seed") || !strcmp(a, "-o") ||
+                !strcmp(a, "--output") || !strcmp(a, "--runs-dir");
+    if(takes && !val)
+      return fail_usage("option %s needs a value", a);
+    if(!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
+      if(!parse_long(a, val, 1, 100000, &v))
+        return EXIT_USAGE;
+      opts.jobs = (int)v;
+      i++;
+    }
+    else if(!strcmp(a, "--limit")) {
+      if(!parse_long(a, val, 1, LONG_MAX, &v))
+        return EXIT_USAGE;
+      opts.limit = v;
+      i++;
+    }
+    else if(!strcmp(a, "--sample")) {
+      if(!parse_long(a, val, 1, LONG_MAX, &v))
+        return EXIT_USAGE;
+      opts.sample = v;
+      i++;
+    }
+    else if(!strcmp(a, "--seed")) {
+      if(!parse_long(a, val, 0, LONG_MAX, &v))
+        return EXIT_USAGE;
+      opts.seed = (uint64_t)v;
+      i++;
+    }
+    else if(!strcmp(a, "-o") || !strcmp(a, "--output")) {
+      opts.out_dir = val;
+      i++;
+    }
+    else if(!strcmp(a, "--runs-dir")) {
+      opts.runs_dir = val;
+      i++;
+    }
+    else if(!strcmp(a, "-q") || !strcmp(a, "--quiet"))
+      quiet = 1;
+    else if(a[0] == '-' && a[1])
+      return fail_usage("unknown option '%s'", a);
+    else if(suite)
+      return fail_usage("unexpected argument '%s': run takes one suite",
+                        a);
+    else
+      suite = a;
+  }
+  if(!suite)
+    return fail_usage("%s", "run needs a suite file: yardstick run "
+                      "SUITE.lua");
+  ui u = { !quiet && isatty(2), 0 };
+  char *cmdline = join_args(argc, argv);
+  opts.command_line = cmdline;
+  opts.search_path = getenv("YARDSTICK_PATH");
+  opts.progress = on_progress;
+  opts.log = on_log;
+  opts.ud = &u;
+  ys_run *run = NULL;
+  ys_diag d;
+  ys_err err = ys_run_open(suite, &opts, &run, &d);
+  if(!err)
+    err = ys_run_exec(run, &d);
+  clear_progress(&u);
+  int color = isatty(1) && !getenv("NO_COLOR");
+  char *table = run ? ys_run_render_table(run, color) : NULL;
+  if(table && !quiet) {
+    fputs(table, stdout);
+    fflush(stdout);
+  }
+  free(table);
+  int status;
+  if(err) {
+    print_diag(&d);
+    status = exit_for(err);
+  }
+  else
+    status = ys_run_gates_failed(run) ? EXIT_GATE : EXIT_OK;
+  ys_run_free(run);
+  free(cmdline);
+  return status;
+}
+
+int main(int argc, char **argv)
+{
+  if(argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if(!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    usage(stdout);
+    return EXIT_OK;
+  }
+  if(!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+    printf("yardstick %s\n", ys_version());
+    return EXIT_OK;
+  }
+  if(!strcmp(cmd, "run"))
+    return cmd_run(argc, argv, 2);
+  return fail_usage("unknown command '%s'", cmd);
+}

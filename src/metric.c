@@ -1,0 +1,586 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * metric.c: loading, configuring and calling metric plugins, each in its
+ * own sandboxed state. The plugin's table, its configured parameters and
+ * its score function stay in the state's registry; a call pushes the
+ * sample and output (converted from cJSON) and reads back numbers.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "json.h"
+#include "lua_host.h"
+#include "lua_lib_json.h"
+#include "metric.h"
+#include "xalloc.h"
+
+typedef struct param {
+  char *name;
+  char *type; /* string, number, integer, boolean, table, any */
+  char *doc;
+  cJSON *def; /* default, or NULL when required */
+  int required;
+} param;
+
+struct ys_metric {
+  lua_State *L;
+  char *display;  /* plugin file as shown in messages */
+  char *plugin;   /* declared name */
+  char *name;     /* instance name */
+  char *description;
+  param *params;
+  size_t nparams;
+  cJSON *config;  /* configured parameters */
+  int plugin_ref; /* the plugin's table */
+  int params_ref; /* configured parameters as a Lua table */
+  char **keys;    /* full key names */
+  size_t nkeys;
+  char **subkeys; /* the plugin's own key names (NULL for a single score) */
+  int binary;
+  ys_metric_agg agg;
+};
+
+static const char *const TYPES[] = {
+  "string", "number", "integer", "boolean", "table", "any", NULL
+};
+
+/* The checks below run inside protected calls (ys_lua_pcall_c): they read
+ * plugin tables, which can raise, and report problems with luaL_error. C
+ * strings they keep are owned by the metric, so an error leaks nothing. */
+
+/* [-0, +0, e] Field k of the table at idx as a string copy, or NULL. */
+static char *opt_string(lua_State *L, int idx, const char *k)
+{
+  char *r = NULL;
+  int t = lua_getfield(L, idx, k);
+  if(t == LUA_TSTRING)
+    r = ys_xstrdup(lua_tostring(L, -1));
+  else if(t != LUA_TNIL)
+    luaL_error(L, "'%s' must be a string, not %s", k, luaL_typename(L, -1));
+  lua_pop(L, 1);
+  return r;
+}
+
+/* [-0, +0, e] Reads the 'params' declarations of the table at idx. */
+static void read_params(lua_State *L, ys_metric *m, int idx)
+{
+  int t = lua_getfield(L, idx, "params");
+  if(t == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  if(t != LUA_TTABLE)
+    luaL_error(L, "'params' must be a table");
+  int pidx = lua_gettop(L);
+  lua_pushnil(L);
+  while(lua_next(L, pidx)) {
+    if(lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TTABLE)
+      luaL_error(L, "each entry of 'params' must be name = { type = ..., "
+                 "default = ..., doc = ... }");
+    const char *name = lua_tostring(L, -2);
+    if(!strcmp(name, "name"))
+      luaL_error(L, "parameter 'name' is reserved (it renames a metric "
+                 "instance)");
+    m->params = ys_xrealloc(m->params, (m->nparams + 1) * sizeof(param));
+    param *p = &m->params[m->nparams++];
+    memset(p, 0, sizeof(*p));
+    p->name = ys_xstrdup(name);
+    int e = lua_gettop(L);
+    p->type = opt_string(L, e, "type");
+    p->doc = opt_string(L, e, "doc");
+    if(!p->type)
+      p->type = ys_xstrdup("any");
+    int known = 0;
+    for(const char *const *ty = TYPES; *ty; ty++)
+      if(!strcmp(*ty, p->type))
+        known = 1;
+    if(!known)
+      luaL_error(L, "parameter '%s' has unknown type '%s' (expected string, "
+                 "number, integer, boolean, table or any)", p->name, p->type);
+    lua_getfield(L, e, "required");
+    p->required = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if(lua_getfield(L, e, "default") != LUA_TNIL) {
+      ys_diag d;
+      if(ys_lua_to_json(L, -1, &p->def, &d))
+        luaL_error(L, "default of '%s': %s", p->name, d.msg);
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
+}
+
+static int parse_agg(const char *s, ys_metric_agg *agg)
+{
+  static const struct { const char *name; ys_metric_agg agg; } aggs[] = {
+    { "mean", YS_AGG_MEAN }, { "sum", YS_AGG_SUM }, { "rate", YS_AGG_RATE },
+    { "median", YS_AGG_MEDIAN }
+  };
+  for(size_t i = 0; i < sizeof(aggs) / sizeof(aggs[0]); i++)
+    if(!strcmp(s, aggs[i].name)) {
+      *agg = aggs[i].agg;
+      return 1;
+    }
+  return 0;
+}
+
+/* The plugin-side yardstick module: helpers only, no I/O. */
+static int open_module(lua_State *L)
+{
+  lua_newtable(L);
+  luaopen_ys_json(L);
+  lua_setfield(L, -2, "json");
+  ys_lua_register_module(L, "yardstick");
+  return 0;
+}
+
+/* [-0, +0, e] Checks the table the plugin file returned (argument 2)
+ * and keeps it in the registry. */
+static int check_plugin(lua_State *L)
+{
+  ys_metric *m = lua_touserdata(L, 1);
+  int idx = 2;
+  if(!lua_istable(L, idx))
+    luaL_error(L, "the file must return a table (name, params, score ...), "
+               "not %s", luaL_typename(L, idx));
+  m->plugin = opt_string(L, idx, "name");
+  if(!m->plugin || !m->plugin[0] || strpbrk(m->plugin, ". \t"))
+    luaL_error(L, "the returned table needs a 'name' without dots or "
+               "spaces");
+  m->description = opt_string(L, idx, "description");
+  if(lua_getfield(L, idx, "score") != LUA_TFUNCTION)
+    luaL_error(L, "'%s' needs a function score(params, sample, output, ctx)",
+               m->plugin);
+  lua_pop(L, 1);
+  char *kind = opt_string(L, idx, "kind");
+  m->binary = kind && !strcmp(kind, "binary");
+  int kind_ok = !kind || m->binary || !strcmp(kind, "continuous");
+  free(kind);
+  if(!kind_ok)
+    luaL_error(L, "'kind' must be \"binary\" or \"continuous\"");
+  int at = lua_getfield(L, idx, "aggregate");
+  if(at == LUA_TSTRING) {
+    if(!parse_agg(lua_tostring(L, -1), &m->agg))
+      luaL_error(L, "'aggregate' must be mean, sum, rate, median or a "
+                 "function, not '%s'", lua_tostring(L, -1));
+  }
+  else if(at == LUA_TFUNCTION)
+    m->agg = YS_AGG_CUSTOM;
+  else if(at != LUA_TNIL)
+    luaL_error(L, "'aggregate' must be a string or a function");
+  lua_pop(L, 1);
+  int kt = lua_getfield(L, idx, "keys");
+  if(kt != LUA_TNIL && kt != LUA_TTABLE && kt != LUA_TFUNCTION)
+    luaL_error(L, "'keys' must be a list of names or a function returning "
+               "one");
+  lua_pop(L, 1);
+  read_params(L, m, idx);
+  lua_pushvalue(L, idx);
+  m->plugin_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  return 0;
+}
+
+ys_err ys_metric_load(const char *path, const char *display,
+                      ys_lua_log_fn log, void *log_ud, ys_metric **out,
+                      ys_diag *diag)
+{
+  *out = NULL;
+  ys_metric *m = ys_xcalloc(1, sizeof(*m));
+  m->display = ys_xstrdup(display);
+  m->plugin_ref = m->params_ref = LUA_NOREF;
+  m->agg = YS_AGG_MEAN;
+  m->L = ys_lua_new(YS_METRIC_MEM_CAP, log, log_ud);
+  if(!m->L) {
+    ys_metric_free(m);
+    return ys_fail(diag, YS_ERR_NOMEM, display, 0, "cannot create a Lua "
+                   "state");
+  }
+  lua_State *L = m->L;
+  ys_lua_set_time_limit(L, YS_METRIC_TIME_LIMIT_MS);
+  ys_diag d;
+  ys_err err = ys_lua_pcall_c(L, open_module, NULL, 0, 0, &d);
+  if(!err)
+    err = ys_lua_load_file(L, path, display, &d);
+  if(!err)
+    err = ys_lua_call(L, 0, 1, &d);
+  if(!err) {
+    err = ys_lua_pcall_c(L, check_plugin, m, 1, 0, &d);
+    if(err)
+      ys_fail(&d, err, NULL, 0, "metric plugin %s: %s", display, d.msg);
+  }
+  if(err) {
+    ys_fail(diag, err == YS_ERR_IO || err == YS_ERR_NOMEM ? err
+            : YS_ERR_SUITE, NULL, 0, "%s", d.msg);
+    ys_metric_free(m);
+    return err == YS_ERR_IO || err == YS_ERR_NOMEM ? err : YS_ERR_SUITE;
+  }
+  lua_settop(L, 0);
+  m->name = ys_xstrdup(m->plugin);
+  *out = m;
+  return YS_OK;
+}
+
+static const char *json_kind(const cJSON *v)
+{
+  if(cJSON_IsNumber(v))
+    return v->valuedouble == floor(v->valuedouble) ? "integer" : "number";
+  if(cJSON_IsObject(v) || cJSON_IsArray(v))
+    return "table";
+  return ys_json_type_name(v);
+}
+
+static int type_ok(const char *want, const cJSON *v)
+{
+  const char *got = json_kind(v);
+  if(!strcmp(want, "any") || !strcmp(want, got))
+    return 1;
+  return !strcmp(want, "number") && !strcmp(got, "integer");
+}
+
+static ys_err set_name(ys_metric *m, const cJSON *v, ys_diag *diag)
+{
+  if(!cJSON_IsString(v) || !v->valuestring[0] ||
+     strpbrk(v->valuestring, ". \t\n"))
+    return ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': parameter "
+                   "'name' must be a non-empty string without dots or "
+                   "spaces", m->plugin);
+  free(m->name);
+  m->name = ys_xstrdup(v->valuestring);
+  return YS_OK;
+}
+
+/* [-0, +0, e] Reads the plugin's keys (a list, or a function of the
+ * params returning one) into m->subkeys. */
+static int read_keys(lua_State *L)
+{
+  ys_metric *m = lua_touserdata(L, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, m->plugin_ref);
+  int t = lua_getfield(L, -1, "keys");
+  if(t == LUA_TNIL)
+    return 0;
+  if(t == LUA_TFUNCTION) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, m->params_ref);
+    lua_call(L, 1, 1);
+  }
+  if(!lua_istable(L, -1))
+    luaL_error(L, "'keys' must give a list of names, not %s",
+               luaL_typename(L, -1));
+  lua_Integer n = luaL_len(L, -1);
+  if(n < 1 || n > 1000)
+    luaL_error(L, "'keys' must list between 1 and 1000 names");
+  m->subkeys = ys_xcalloc((size_t)n, sizeof(char *));
+  m->nkeys = (size_t)n;
+  for(lua_Integer i = 1; i <= n; i++) {
+    lua_rawgeti(L, -1, i);
+    const char *k = lua_tostring(L, -1);
+    if(lua_type(L, -1) != LUA_TSTRING || !k[0] || strpbrk(k, ". \t"))
+      luaL_error(L, "key %d must be a non-empty string without dots or "
+                 "spaces", (int)i);
+    for(lua_Integer j = 1; j < i; j++)
+      if(!strcmp(m->subkeys[j - 1], k))
+        luaL_error(L, "key '%s' is listed twice", k);
+    m->subkeys[i - 1] = ys_xstrdup(k);
+    lua_pop(L, 1);
+  }
+  return 0;
+}
+
+static int push_config(lua_State *L)
+{
+  ys_lua_push_json(L, lua_touserdata(L, 1));
+  return 1;
+}
+
+ys_err ys_metric_configure(ys_metric *m, const cJSON *params, ys_diag *diag)
+{
+  if(params && !cJSON_IsObject(params))
+    return ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': parameters "
+                   "must be a table of name = value", m->plugin);
+  cJSON *cfg = cJSON_CreateObject();
+  ys_err err = YS_OK;
+  for(const cJSON *p = params ? params->child : NULL; p && !err;
+      p = p->next) {
+    if(!strcmp(p->string, "name")) {
+      err = set_name(m, p, diag);
+      continue;
+    }
+    const param *decl = NULL;
+    for(size_t i = 0; i < m->nparams; i++)
+      if(!strcmp(m->params[i].name, p->string))
+        decl = &m->params[i];
+    if(!decl) {
+      char known[512] = "";
+      for(size_t i = 0; i < m->nparams; i++) {
+        size_t l = strlen(known);
+        snprintf(known + l, sizeof(known) - l, "%s%s", i ? ", " : "",
+                 m->params[i].name);
+      }
+      err = ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': unknown "
+                    "parameter '%s' (known: %s)", m->plugin, p->string,
+                    m->nparams ? known : "none");
+      break;
+    }
+    if(!type_ok(decl->type, p)) {
+      err = ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': parameter "
+                    "'%s' must be a %s, got %s", m->plugin, p->string,
+                    decl->type, json_kind(p));
+      break;
+    }
+    cJSON_AddItemToObject(cfg, p->string, cJSON_Duplicate(p, 1));
+  }
+  for(size_t i = 0; i < m->nparams && !err; i++) {
+    const param *decl = &m->params[i];
+    if(cJSON_GetObjectItemCaseSensitive(cfg, decl->name))
+      continue;
+    if(decl->def)
+      cJSON_AddItemToObject(cfg, decl->name, cJSON_Duplicate(decl->def, 1));
+    else if(decl->required)
+      err = ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': parameter "
+                    "'%s' is required (%s)", m->plugin, decl->name,
+                    decl->doc ? decl->doc : decl->type);
+  }
+  if(err) {
+    cJSON_Delete(cfg);
+    return err;
+  }
+  cJSON_Delete(m->config);
+  m->config = cfg;
+  lua_State *L = m->L;
+  luaL_unref(L, LUA_REGISTRYINDEX, m->params_ref);
+  m->params_ref = LUA_NOREF;
+  err = ys_lua_pcall_c(L, push_config, cfg, 0, 1, diag);
+  if(err)
+    return err;
+  m->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  for(size_t i = 0; i < m->nkeys; i++) {
+    if(m->keys)
+      free(m->keys[i]);
+    if(m->subkeys)
+      free(m->subkeys[i]);
+  }
+  free(m->keys);
+  free(m->subkeys);
+  m->keys = m->subkeys = NULL;
+  m->nkeys = 0;
+  ys_diag d;
+  err = ys_lua_pcall_c(L, read_keys, m, 0, 0, &d);
+  if(err)
+    return ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': %s", m->plugin,
+                   d.msg);
+  if(!m->subkeys) {
+    m->nkeys = 1;
+    m->keys = ys_xcalloc(1, sizeof(char *));
+    m->keys[0] = ys_xstrdup(m->name);
+  }
+  else {
+    m->keys = ys_xcalloc(m->nkeys, sizeof(char *));
+    for(size_t i = 0; i < m->nkeys; i++)
+      m->keys[i] = ys_xasprintf("%s.%s", m->name, m->subkeys[i]);
+  }
+  return YS_OK;
+}
+
+const char *ys_metric_name(const ys_metric *m) { return m->name; }
+const char *ys_metric_plugin(const ys_metric *m) { return m->plugin; }
+size_t ys_metric_nkeys(const ys_metric *m) { return m->nkeys; }
+int ys_metric_binary(const ys_metric *m) { return m->binary; }
+ys_metric_agg ys_metric_aggregation(const ys_metric *m) { return m->agg; }
+const cJSON *ys_metric_params(const ys_metric *m) { return m->config; }
+
+const char *ys_metric_key(const ys_metric *m, size_t i)
+{
+  return i < m->nkeys ? m->keys[i] : NULL;
+}
+
+/* Reads the value at idx as a score. */
+static int as_score(lua_State *L, int idx, double *out)
+{
+  if(lua_type(L, idx) == LUA_TBOOLEAN) {
+    *out = lua_toboolean(L, idx) ? 1 : 0;
+    return 1;
+  }
+  if(lua_type(L, idx) == LUA_TNUMBER) {
+    *out = lua_tonumber(L, idx);
+    return !isnan(*out) && !isinf(*out);
+  }
+  return 0;
+}
+
+typedef struct score_call {
+  ys_metric *m;
+  const cJSON *sample, *output;
+  const char *id, *model;
+} score_call;
+
+/* Pushing the sample can run out of memory, so it happens in here, under
+ * the protected call, along with the plugin's score(). */
+static int score_protected(lua_State *L)
+{
+  score_call *c = lua_touserdata(L, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->m->plugin_ref);
+  lua_getfield(L, -1, "score");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->m->params_ref);
+  ys_lua_push_json(L, c->sample);
+  ys_lua_push_json(L, c->output);
+  lua_createtable(L, 0, 2);
+  lua_pushstring(L, c->id);
+  lua_setfield(L, -2, "id");
+  lua_pushstring(L, c->model);
+  lua_setfield(L, -2, "model");
+  lua_call(L, 4, 1);
+  return 1;
+}
+
+ys_err ys_metric_score(ys_metric *m, const cJSON *sample,
+                       const cJSON *output, const char *id,
+                       const char *model, double *scores, ys_diag *diag)
+{
+  lua_State *L = m->L;
+  int top = lua_gettop(L);
+  score_call c = { m, sample, output, id, model };
+  ys_diag d;
+  ys_err err = ys_lua_pcall_c(L, score_protected, &c, 0, 1, &d);
+  if(err) {
+    ys_fail(diag, err, NULL, 0, "metric '%s': %s", m->name, d.msg);
+    lua_settop(L, top);
+    /* Reclaim what the failed call left, so the next call starts clean. */
+    lua_gc(L, LUA_GCCOLLECT);
+    return err;
+  }
+  if(!m->subkeys) {
+    if(!as_score(L, -1, &scores[0]))
+      err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
+                    "returned %s, expected a number or boolean", m->name,
+                    luaL_typename(L, -1));
+  }
+  else if(!lua_istable(L, -1))
+    err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() returned "
+                  "%s, expected a table with keys %s...", m->name,
+                  luaL_typename(L, -1), m->subkeys[0]);
+  else {
+    size_t found = 0;
+    for(size_t i = 0; i < m->nkeys && !err; i++) {
+      lua_getfield(L, -1, m->subkeys[i]);
+      if(lua_isnil(L, -1))
+        err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
+                      "result lacks '%s'", m->name, m->subkeys[i]);
+      else if(!as_score(L, -1, &scores[i]))
+        err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': '%s' must "
+                      "be a finite number or boolean, got %s", m->name,
+                      m->subkeys[i], luaL_typename(L, -1));
+      else
+        found++;
+      lua_pop(L, 1);
+    }
+    if(!err) {
+      size_t n = 0;
+      lua_pushnil(L);
+      while(lua_next(L, -2)) {
+        lua_pop(L, 1);
+        n++;
+      }
+      if(n != found)
+        err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
+                      "returned keys it does not declare in 'keys'",
+                      m->name);
+    }
+  }
+  lua_settop(L, top);
+  return err;
+}
+
+typedef struct agg_call {
+  ys_metric *m;
+  size_t key;
+  const double *v;
+  size_t n;
+} agg_call;
+
+static int aggregate_protected(lua_State *L)
+{
+  agg_call *c = lua_touserdata(L, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->m->plugin_ref);
+  lua_getfield(L, -1, "aggregate");
+  lua_createtable(L, c->n > (1u << 26) ? 0 : (int)c->n, 0);
+  for(size_t i = 0; i < c->n; i++) {
+    lua_pushnumber(L, c->v[i]);
+    lua_rawseti(L, -2, (lua_Integer)i + 1);
+  }
+  lua_pushstring(L, c->m->subkeys ? c->m->subkeys[c->key] : c->m->name);
+  lua_call(L, 2, 1);
+  return 1;
+}
+
+ys_err ys_metric_aggregate(ys_metric *m, size_t key, const double *v,
+                           size_t n, double *out, ys_diag *diag)
+{
+  lua_State *L = m->L;
+  int top = lua_gettop(L);
+  agg_call c = { m, key, v, n };
+  ys_diag d;
+  ys_err err = ys_lua_pcall_c(L, aggregate_protected, &c, 0, 1, &d);
+  if(err) {
+    lua_settop(L, top);
+    return ys_fail(diag, err, NULL, 0, "metric '%s': aggregate: %s",
+                   m->name, d.msg);
+  }
+  if(!as_score(L, -1, out))
+    err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': aggregate "
+                  "returned %s, expected a number", m->name,
+                  luaL_typename(L, -1));
+  lua_settop(L, top);
+  return err;
+}
+
+cJSON *ys_metric_describe(const ys_metric *m)
+{
+  cJSON *d = cJSON_CreateObject();
+  cJSON_AddStringToObject(d, "name", m->plugin);
+  cJSON_AddStringToObject(d, "description",
+                          m->description ? m->description : "");
+  cJSON_AddStringToObject(d, "kind", m->binary ? "binary" : "continuous");
+  cJSON *ps = cJSON_AddArrayToObject(d, "params");
+  for(size_t i = 0; i < m->nparams; i++) {
+    const param *p = &m->params[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", p->name);
+    cJSON_AddStringToObject(o, "type", p->type);
+    if(p->def)
+      cJSON_AddItemToObject(o, "default", cJSON_Duplicate(p->def, 1));
+    cJSON_AddBoolToObject(o, "required", p->required && !p->def);
+    cJSON_AddStringToObject(o, "doc", p->doc ? p->doc : "");
+    cJSON_AddItemToArray(ps, o);
+  }
+  return d;
+}
+
+void ys_metric_free(ys_metric *m)
+{
+  if(!m)
+    return;
+  ys_lua_close(m->L);
+  for(size_t i = 0; i < m->nparams; i++) {
+    free(m->params[i].name);
+    free(m->params[i].type);
+    free(m->params[i].doc);
+    cJSON_Delete(m->params[i].def);
+  }
+  free(m->params);
+  for(size_t i = 0; i < m->nkeys; i++) {
+    if(m->keys)
+      free(m->keys[i]);
+    if(m->subkeys)
+      free(m->subkeys[i]);
+  }
+  free(m->keys);
+  free(m->subkeys);
+  cJSON_Delete(m->config);
+  free(m->display);
+  free(m->plugin);
+  free(m->name);
+  free(m->description);
+  free(m);
+}

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.c: model:chat. The backend call is made with lua_callk so that a
+ * backend may yield (an HTTP request in flight, a timer) and the
+ * accounting still runs when it comes back.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "lua_host.h"
+#include "model.h"
+#include "xalloc.h"
+
+static const char MODEL_MT[] = "ys.Model";
+
+typedef struct model_box {
+  ys_model *m;
+} model_box;
+
+ys_model *ys_model_check(lua_State *L, int idx)
+{
+  model_box *b = luaL_testudata(L, idx, MODEL_MT);
+  return b ? b->m : NULL;
+}
+
+/* [-0, +1, e] Pushes a normalised list of messages for the value at idx. */
+static void push_messages(lua_State *L, int idx)
+{
+  if(lua_type(L, idx) == LUA_TSTRING) {
+    lua_createtable(L, 1, 0);
+    lua_createtable(L, 0, 2);
+    lua_pushliteral(L, "user");
+    lua_setfield(L, -2, "role");
+    lua_pushvalue(L, idx);
+    lua_setfield(L, -2, "content");
+    lua_rawseti(L, -2, 1);
+    return;
+  }
+  if(!lua_istable(L, idx))
+    luaL_error(L, "model:chat expects a string or a list of {role=, "
+               "content=} messages, got %s", luaL_typename(L, idx));
+  lua_Integer n = luaL_len(L, idx);
+  if(n < 1)
+    luaL_error(L, "model:chat: the message list is empty");
+  lua_createtable(L, (int)n, 0);
+  for(lua_Integer i = 1; i <= n; i++) {
+    lua_geti(L, idx, i);
+    if(!lua_istable(L, -1))
+      luaL_error(L, "model:chat: message %d is a %s, expected {role=, "
+                 "content=}", (int)i, luaL_typename(L, -1));
+    lua_getfield(L, -1, "role");
+    lua_getfield(L, -2, "content");
+    if(lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+      luaL_error(L, "model:chat: message %d needs string 'role' and "
+                 "'content'", (int)i);
+    lua_pop(L, 2);
+    lua_rawseti(L, -2, i);
+  }
+}
+
+static int chat_k(lua_State *L, int status, lua_KContext kctx);
+
+/* model:chat(messages [, options]) -> text, reply */
+static int model_chat(lua_State *L)
+{
+  model_box *b = luaL_checkudata(L, 1, MODEL_MT);
+  luaL_checkany(L, 2);
+  if(!lua_isnoneornil(L, 3))
+    luaL_checktype(L, 3, LUA_TTABLE);
+  ys_task *t = ys_sched_current(L);
+  if(!t)
+    return luaL_error(L, "model:chat can only be called while a sample is "
+                      "being evaluated");
+  lua_settop(L, 3);
+  lua_pushnumber(L, ys_lua_clock_ms());          /* 4: start time */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, b->m->backend_ref);
+  lua_getfield(L, -1, "chat");                   /* backend.chat */
+  lua_insert(L, -2);                             /* chat, backend */
+  lua_createtable(L, 0, 4);                      /* request */
+  push_messages(L, 2);
+  lua_setfield(L, -2, "messages");
+  if(lua_istable(L, 3))
+    lua_pushvalue(L, 3);
+  else
+    lua_newtable(L);
+  lua_setfield(L, -2, "options");
+  if(t->ctx_ref != LUA_NOREF) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, t->ctx_ref);
+    lua_getfield(L, -1, "id");
+    lua_setfield(L, -3, "id");
+    lua_getfield(L, -1, "sample");
+    lua_setfield(L, -3, "sample");
+    lua_pop(L, 1);
+  }
+  lua_callk(L, 2, 2, 0, chat_k);
+  return chat_k(L, LUA_OK, 0);
+}
+
+static long opt_tokens(lua_State *L, int idx, const char *k)
+{
+  long n = 0;
+  if(lua_getfield(L, idx, k) == LUA_TNUMBER && lua_tonumber(L, -1) >= 0)
+    n = (long)lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  return n;
+}
+
+/* Continuation: the backend's results are on top (reply, err). */
+static int chat_k(lua_State *L, int status, lua_KContext kctx)
+{
+  (void)status;
+  (void)kctx;
+  model_box *b = luaL_checkudata(L, 1, MODEL_MT);
+  ys_model *m = b->m;
+  double ms = ys_lua_clock_ms() - lua_tonumber(L, 4);
+  int reply = lua_absindex(L, -2);
+  if(lua_isnil(L, reply)) {
+    const char *e = lua_tostring(L, reply + 1);
+    return luaL_error(L, "model '%s': %s", m->name,
+                      e ? e : "backend returned nothing");
+  }
+  if(lua_type(L, reply) == LUA_TSTRING) {
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, reply);
+    lua_setfield(L, -2, "text");
+    lua_replace(L, reply);
+  }
+  if(!lua_istable(L, reply))
+    return luaL_error(L, "model '%s': backend returned %s, expected a "
+                      "string or {text=...}", m->name,
+                      luaL_typename(L, reply));
+  if(lua_getfield(L, reply, "text") != LUA_TSTRING)
+    return luaL_error(L, "model '%s': backend reply has no string 'text'",
+                      m->name);
+  long in = opt_tokens(L, reply, "input_tokens");
+  long out = opt_tokens(L, reply, "output_tokens");
+  double cost = (in * m->price_in + out * m->price_out) / 1e6;
+  lua_pushnumber(L, ms);
+  lua_setfield(L, reply, "latency_ms");
+  ys_task *t = ys_sched_current(L);
+  ys_usage *u = t && t->own_model == m ? &t->usage : &m->aux;
+  u->calls++;
+  u->input_tokens += in;
+  u->output_tokens += out;
+  u->latency_ms += ms;
+  u->cost += cost;
+  lua_pushvalue(L, reply); /* stack: ..., text, reply */
+  return 2;
+}
+
+static int model_tostring(lua_State *L)
+{
+  model_box *b = luaL_checkudata(L, 1, MODEL_MT);
+  lua_pushfstring(L, "model '%s'", b->m->name);
+  return 1;
+}
+
+static int model_index(lua_State *L)
+{
+  model_box *b = luaL_checkudata(L, 1, MODEL_MT);
+  const char *k = luaL_checkstring(L, 2);
+  if(!strcmp(k, "chat"))
+    lua_pushcfunction(L, model_chat);
+  else if(!strcmp(k, "name"))
+    lua_pushstring(L, b->m->name);
+  else if(!strcmp(k, "kind"))
+    lua_pushstring(L, b->m->kind);
+  else
+    return luaL_error(L, "model has no field '%s' (it has chat, name, "
+                      "kind)", k);
+  return 1;
+}
+
+static const luaL_Reg model_meta[] = {
+  { "__index", model_index },
+  { "__tostring", model_tostring },
+  { NULL, NULL }
+};
+
+void ys_model_push_new(lua_State *L, ys_model *m)
+{
+  m->backend_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  model_box *b = lua_newuserdatauv(L, sizeof(*b), 0);
+  b->m = m;
+  if(luaL_newmetatable(L, MODEL_MT)) {
+    luaL_setfuncs(L, model_meta, 0);
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_setmetatable(L, -2);
+  lua_pushvalue(L, -1);
+  m->object_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+void ys_model_free(lua_State *L, ys_model *m)
+{
+  if(!m)
+    return;
+  if(L) {
+    luaL_unref(L, LUA_REGISTRYINDEX, m->backend_ref);
+    luaL_unref(L, LUA_REGISTRYINDEX, m->object_ref);
+  }
+  free(m->name);
+  free(m->kind);
+  free(m->where);
+  free(m);
+}

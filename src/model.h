@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * model.h: the model object suites and evaluate functions call. A model
+ * wraps a backend (any table with a chat(self, request) function: replay,
+ * a Lua model, an HTTP provider plugin) and adds what every call needs:
+ * message normalisation, timing, token and cost accounting into the
+ * running task. In Lua: `local text, reply = model:chat(messages, opts)`,
+ * where messages is a string (one user message) or a list of {role,
+ * content}. The backend receives request = {messages, options, id, sample}
+ * and returns a string or {text, input_tokens, output_tokens}. Uses sched
+ * and Lua.
+ */
+#ifndef YS_MODEL_H
+#define YS_MODEL_H
+
+#include <lua.h>
+
+#include "sched.h"
+
+typedef struct ys_model {
+  char *name;
+  char *kind;         /* backend kind for the manifest ("replay", ...) */
+  char *where;        /* "suite.lua:12" where it was defined, or "" */
+  int backend_ref;    /* backend table, in the suite state's registry */
+  int object_ref;     /* the ys.Model userdata */
+  int concurrency;    /* tasks in flight at most; 0: only -j limits */
+  double price_in;    /* per million input tokens; 0 when unknown */
+  double price_out;   /* per million output tokens */
+  ys_usage aux;       /* calls made from tasks evaluating another model */
+  int inflight;       /* runner bookkeeping */
+  size_t index;       /* position in the suite's model list */
+} ys_model;
+
+/* [-0, +1, m] Creates the ys.Model userdata for m (with the backend table
+ * on top of the stack, which it pops and references) and pushes it. */
+void ys_model_push_new(lua_State *L, ys_model *m);
+
+/* The ys_model behind the ys.Model at idx, or NULL. */
+ys_model *ys_model_check(lua_State *L, int idx);
+
+void ys_model_free(lua_State *L, ys_model *m);
+
+#endif

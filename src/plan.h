@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * plan.h: the pass over the dataset before any model is called. It checks
+ * every row in scope (an id that is a non-empty string or number and
+ * unique; every field the prompt templates use), applies --limit and the
+ * seeded --sample selection, and hashes the file. The run then streams the
+ * dataset again and keeps the rows the plan selected. Uses dataset,
+ * template, hash, suite.
+ */
+#ifndef YS_PLAN_H
+#define YS_PLAN_H
+
+#include <stdint.h>
+
+#include "hash.h"
+#include "suite.h"
+
+/* Longest id accepted, in bytes. */
+#define YS_MAX_ID 1023
+
+typedef struct ys_plan {
+  long rows_read;     /* rows checked */
+  long rows_selected; /* rows the run evaluates */
+  long limit;         /* from the options; 0 = none */
+  long sample;        /* from the options; 0 = none */
+  uint64_t seed;
+  ys_idmap *selected; /* ids kept by --sample, or NULL when all are */
+  char sha256[65];    /* of the dataset file */
+} ys_plan;
+
+/* Checks the suite's dataset and fills plan. Errors: YS_ERR_DATA (with
+ * dataset:line), YS_ERR_IO, YS_ERR_TOOBIG. */
+ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
+                    uint64_t seed, ys_plan *plan, ys_diag *diag)
+  YS_WARN_UNUSED;
+
+/* Whether the run evaluates the row with this id (the index-th row read,
+ * counting from 0). */
+int ys_plan_selects(const ys_plan *plan, long index, const char *id);
+
+void ys_plan_cleanup(ys_plan *plan);
+
+/* The id of row as text in buf, or a YS_ERR_DATA naming path:line. */
+ys_err ys_plan_row_id(const ys_suite *s, const cJSON *row, const char *path,
+                      long line, char id[YS_MAX_ID + 1], ys_diag *diag)
+  YS_WARN_UNUSED;
+
+#endif

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_text.c: the terminal table. Column widths are computed from the
+ * cells first, so the table lines up whatever the names.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "report_text.h"
+#include "xalloc.h"
+
+#define BOLD(c) ((c) ? "\033[1m" : "")
+#define DIM(c) ((c) ? "\033[2m" : "")
+#define GREEN(c) ((c) ? "\033[32m" : "")
+#define RED(c) ((c) ? "\033[31m" : "")
+#define RESET(c) ((c) ? "\033[0m" : "")
+
+typedef struct table {
+  char ***cells; /* rows x cols */
+  size_t rows, cols;
+} table;
+
+static void put(table *t, size_t r, size_t c, char *text)
+{
+  free(t->cells[r][c]);
+  t->cells[r][c] = text;
+}
+
+static double num(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static char *fmt_value(const cJSON *entry)
+{
+  double v = num(entry, "value");
+  if(isnan(v))
+    return ys_xstrdup("-");
+  const cJSON *ci = cJSON_GetObjectItemCaseSensitive(entry, "ci95");
+  if(cJSON_GetArraySize(ci) == 2) {
+    double lo = cJSON_GetArrayItem(ci, 0)->valuedouble;
+    double hi = cJSON_GetArrayItem(ci, 1)->valuedouble;
+    double half = fmax(v - lo, hi - v);
+    if(!isnan(half) && half >= 0)
+      return ys_xasprintf("%.3f ±%.3f", v, half);
+  }
+  return ys_xasprintf("%.3f", v);
+}
+
+static ys_err add_cell(ys_buf *b, const char *s, size_t width, int right)
+{
+  /* Width in characters: count UTF-8 lead bytes, not bytes. */
+  size_t chars = 0;
+  for(const char *p = s; *p; p++)
+    if(((unsigned char)*p & 0xC0) != 0x80)
+      chars++;
+  size_t pad = width > chars ? width - chars : 0;
+  ys_err e = YS_OK;
+  if(right)
+    for(size_t i = 0; i < pad && !e; i++)
+      e = ys_buf_addc(b, ' ');
+  if(!e)
+    e = ys_buf_adds(b, s);
+  if(!right)
+    for(size_t i = 0; i < pad && !e; i++)
+      e = ys_buf_addc(b, ' ');
+  return e;
+}
+
+char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
+{
+  const cJSON *models = cJSON_GetObjectItemCaseSensitive(summary, "models");
+  const cJSON *first = cJSON_GetArrayItem(models, 0);
+  const cJSON *mets = cJSON_GetObjectItemCaseSensitive(first, "metrics");
+  size_t nmodels = (size_t)cJSON_GetArraySize(models);
+  size_t nkeys = (size_t)cJSON_GetArraySize(mets);
+  const cJSON *baselines = cJSON_GetObjectItemCaseSensitive(summary,
+                                                            "baselines");
+  size_t nbase = (size_t)cJSON_GetArraySize(baselines);
+  table t;
+  t.rows = 1 + nmodels + nbase;
+  t.cols = 1 + nkeys + 2;
+  t.cells = ys_xcalloc(t.rows, sizeof(char **));
+  for(size_t r = 0; r < t.rows; r++)
+    t.cells[r] = ys_xcalloc(t.cols, sizeof(char *));
+  put(&t, 0, 0, ys_xstrdup("model"));
+  size_t c = 1;
+  for(const cJSON *k = mets ? mets->child : NULL; k; k = k->next)
+    put(&t, 0, c++, ys_xstrdup(k->string));
+  put(&t, 0, c++, ys_xstrdup("errors"));
+  put(&t, 0, c, ys_xstrdup("p50 ms"));
+  size_t r = 1;
+  for(const cJSON *m = models ? models->child : NULL; m; m = m->next, r++) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
+    put(&t, r, 0, ys_xstrdup(cJSON_IsString(name) ? name->valuestring : "?"));
+    const cJSON *mm = cJSON_GetObjectItemCaseSensitive(m, "metrics");
+    c = 1;
+    for(const cJSON *k = mets ? mets->child : NULL; k; k = k->next, c++)
+      put(&t, r, c, fmt_value(cJSON_GetObjectItemCaseSensitive(mm,
+                                                               k->string)));
+    double errs = num(m, "errors") + num(m, "score_errors");
+    put(&t, r, c++, ys_xasprintf("%.0f", errs));
+    double p50 = num(cJSON_GetObjectItemCaseSensitive(m, "latency_ms"),
+                     "p50");
+    put(&t, r, c, isnan(p50) ? ys_xstrdup("-") : ys_xasprintf("%.1f", p50));
+  }
+  for(const cJSON *b = baselines ? baselines->child : NULL; b;
+      b = b->next, r++) {
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(b, "name");
+    const cJSON *metric = cJSON_GetObjectItemCaseSensitive(b, "metric");
+    put(&t, r, 0, ys_xasprintf("%s (baseline)", cJSON_IsString(name)
+                               ? name->valuestring : "?"));
+    c = 1;
+    for(const cJSON *k = mets ? mets->child : NULL; k; k = k->next, c++)
+      if(cJSON_IsString(metric) && !strcmp(k->string, metric->valuestring))
+        put(&t, r, c, ys_xasprintf("%.3f", num(b, "value")));
+  }
+  size_t *w = ys_xcalloc(t.cols, sizeof(size_t));
+  for(size_t i = 0; i < t.rows; i++)
+    for(size_t j = 0; j < t.cols; j++) {
+      const char *s = t.cells[i][j] ? t.cells[i][j] : "";
+      size_t chars = 0;
+      for(const char *p = s; *p; p++)
+        if(((unsigned char)*p & 0xC0) != 0x80)
+          chars++;
+      if(chars > w[j])
+        w[j] = chars;
+    }
+  ys_buf b;
+  ys_buf_init(&b, (size_t)64 << 20);
+  ys_err e = YS_OK;
+  const cJSON *suite = cJSON_GetObjectItemCaseSensitive(summary, "suite");
+  double samples = num(summary, "samples");
+  e = ys_buf_addf(&b, "%s%s%s: %.0f samples x %zu models%s%s\n\n",
+                  BOLD(color), cJSON_IsString(suite) ? suite->valuestring
+                  : "suite", RESET(color), samples, nmodels,
+                  run_dir ? " -> " : "", run_dir ? run_dir : "");
+  for(size_t i = 0; i < t.rows && !e; i++) {
+    int base = i > nmodels;
+    e = ys_buf_adds(&b, i == 0 ? BOLD(color) : base ? DIM(color) : "");
+    for(size_t j = 0; j < t.cols && !e; j++) {
+      if(j)
+        e = ys_buf_adds(&b, "  ");
+      if(!e)
+        e = add_cell(&b, t.cells[i][j] ? t.cells[i][j] : "", w[j], j > 0);
+    }
+    if(!e)
+      e = ys_buf_adds(&b, (i == 0 || base) ? RESET(color) : "");
+    if(!e)
+      e = ys_buf_addc(&b, '\n');
+  }
+  const cJSON *gates = cJSON_GetObjectItemCaseSensitive(summary, "gates");
+  if(!e && cJSON_GetArraySize(gates) > 0)
+    e = ys_buf_addc(&b, '\n');
+  for(const cJSON *g = gates ? gates->child : NULL; g && !e; g = g->next) {
+    int pass = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "pass"));
+    const cJSON *model = cJSON_GetObjectItemCaseSensitive(g, "model");
+    const cJSON *metric = cJSON_GetObjectItemCaseSensitive(g, "metric");
+    char cond[128] = "";
+    double mn = num(g, "min"), mx = num(g, "max");
+    if(!isnan(mn) && !isnan(mx))
+      snprintf(cond, sizeof(cond), "in [%g, %g]", mn, mx);
+    else if(!isnan(mn))
+      snprintf(cond, sizeof(cond), ">= %g", mn);
+    else
+      snprintf(cond, sizeof(cond), "<= %g", mx);
+    e = ys_buf_addf(&b, "gate %s%s%s  %s %s %s: %.4f (n=%.0f)\n",
+                    pass ? GREEN(color) : RED(color), pass ? "PASS" : "FAIL",
+                    RESET(color), model ? model->valuestring : "?",
+                    metric ? metric->valuestring : "?", cond,
+                    num(g, "value"), num(g, "n"));
+  }
+  for(size_t i = 0; i < t.rows; i++) {
+    for(size_t j = 0; j < t.cols; j++)
+      free(t.cells[i][j]);
+    free(t.cells[i]);
+  }
+  free(t.cells);
+  free(w);
+  if(e) {
+    ys_buf_free(&b);
+    return ys_xstrdup("(summary too large to show)\n");
+  }
+  return ys_buf_take(&b, NULL);
+}

@@ -1,0 +1,845 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * runner.c: the public ys_run API and the evaluation loop. Data flows one
+ * way: the plan checks the dataset; the loop streams it again, keeps a
+ * window of (sample, model) tasks in dataset order, starts them within
+ * the -j and per-model limits, and as the oldest tasks finish writes
+ * their lines to the journal and adds them to the summary, in order.
+ * Uses suite, plan, sched, model, metric, journal, summary, report_text.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "journal.h"
+#include "json.h"
+#include "lua_host.h"
+#include "lua_lib_json.h"
+#include "plan.h"
+#include "report_text.h"
+#include "sched.h"
+#include "suite.h"
+#include "summary.h"
+#include "xalloc.h"
+
+#define MAX_ERROR_TEXT 2000
+
+typedef struct sample {
+  cJSON *row;
+  char id[YS_MAX_ID + 1];
+  int tasks_left; /* slots not yet flushed */
+} sample;
+
+enum { SLOT_PENDING, SLOT_RUNNING, SLOT_DONE };
+
+typedef struct slot {
+  sample *smp;
+  size_t model;
+  int state;
+  int ok;
+  double *scores; /* nkeys; NaN where a metric failed */
+  ys_usage usage;
+  char *line;     /* the journal line, once done */
+  size_t line_len;
+} slot;
+
+struct ys_run {
+  ys_run_opts opts;
+  char *out_dir, *runs_dir, *search_path, *command_line;
+  ys_suite *suite;
+  ys_plan plan;
+  int have_plan;
+  ys_journal *journal;
+  ys_summary *summary;
+  cJSON *summary_doc;
+  char *summary_text;
+  int gates_failed;
+  char started_at[32];
+  /* the loop */
+  ys_sched *sched;
+  slot *win;        /* ring of window slots */
+  size_t wcap, whead, wcount, wstart; /* wstart: first maybe-pending */
+  long running;
+  long done, failed;
+  double t0, last_progress;
+  size_t nkeys;
+};
+
+void ys_run_opts_init(ys_run_opts *opts)
+{
+  memset(opts, 0, sizeof(*opts));
+  opts->jobs = 8;
+  opts->seed = 1;
+  opts->runs_dir = "runs";
+}
+
+static void run_log(void *ud, const char *line)
+{
+  ys_run *r = ud;
+  if(r->opts.log)
+    r->opts.log(r->opts.ud, line);
+}
+
+ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
+                   ys_run **out, ys_diag *diag)
+{
+  *out = NULL;
+  ys_diag_clear(diag);
+  ys_run *r = ys_xcalloc(1, sizeof(*r));
+  if(opts)
+    r->opts = *opts;
+  else
+    ys_run_opts_init(&r->opts);
+  if(r->opts.jobs < 1 || r->opts.jobs > 100000) {
+    int jobs = r->opts.jobs;
+    free(r);
+    return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "jobs must be from 1 to "
+                   "100000, got %d", jobs);
+  }
+  if(r->opts.limit < 0 || r->opts.sample < 0) {
+    free(r);
+    return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "limit and sample must not "
+                   "be negative");
+  }
+  /* Keep copies: the caller's strings need not outlive the call. */
+  r->out_dir = r->opts.out_dir ? ys_xstrdup(r->opts.out_dir) : NULL;
+  r->runs_dir = ys_xstrdup(r->opts.runs_dir ? r->opts.runs_dir : "runs");
+  r->search_path = r->opts.search_path ? ys_xstrdup(r->opts.search_path)
+                                       : NULL;
+  r->command_line = ys_xstrdup(r->opts.command_line ? r->opts.command_line
+                                                    : "");
+  ys_suite_opts so = { r->search_path, run_log, r };
+  ys_err err = ys_suite_load(suite_path, &so, &r->suite, diag);
+  if(!err) {
+    err = ys_plan_make(r->suite, r->opts.limit, r->opts.sample,
+                       r->opts.seed, &r->plan, diag);
+    r->have_plan = !err;
+  }
+  if(err) {
+    ys_run_free(r);
+    return err;
+  }
+  *out = r;
+  return YS_OK;
+}
+
+/* {====== the task body (runs in the task's coroutine) ====== */
+
+/* Stack of a task: 1 sample, 2 model, 3 ctx, 4 prompt fn|nil, 5 evaluate
+ * fn|nil. Stage 1: the prompt function returned the messages. Stage 2:
+ * evaluate (or the default model:chat) returned the output. */
+static int task_k(lua_State *L, int status, lua_KContext stage)
+{
+  (void)status;
+  if(stage == 1) {
+    if(lua_type(L, -1) != LUA_TSTRING && !lua_istable(L, -1))
+      return luaL_error(L, "the prompt function must return a string or a "
+                        "list of {role=, content=} messages, not %s",
+                        luaL_typename(L, -1));
+    lua_setfield(L, 3, "messages");
+  }
+  if(stage <= 1) {
+    if(!lua_isnil(L, 5)) {
+      lua_pushvalue(L, 5);
+      lua_pushvalue(L, 1);
+      lua_pushvalue(L, 2);
+      lua_pushvalue(L, 3);
+      lua_callk(L, 3, 1, 2, task_k);
+    }
+    else {
+      lua_getfield(L, 2, "chat");
+      lua_pushvalue(L, 2);
+      lua_getfield(L, 3, "messages");
+      lua_callk(L, 2, 1, 2, task_k);
+    }
+  }
+  if(lua_isnil(L, -1))
+    return luaL_error(L, "evaluate returned nil (it must return the output: "
+                      "a string or a table)");
+  return 1;
+}
+
+static int task_main(lua_State *L)
+{
+  if(!lua_isnil(L, 4)) {
+    lua_pushvalue(L, 4);
+    lua_pushvalue(L, 1);
+    lua_callk(L, 1, 1, 1, task_k);
+    return task_k(L, LUA_OK, 1);
+  }
+  return task_k(L, LUA_OK, 0);
+}
+
+/* }====== */
+
+/* {====== starting tasks ====== */
+
+typedef struct start_ctx {
+  ys_run *r;
+  slot *sl;
+  const char *system, *user; /* rendered templates, or NULL */
+} start_ctx;
+
+/* [-0, +0, e] Builds the task's arguments and spawns it (protected: any
+ * allocation here may raise). */
+static int start_protected(lua_State *L)
+{
+  start_ctx *c = lua_touserdata(L, 1);
+  ys_run *r = c->r;
+  const ys_suite *s = r->suite;
+  ys_model *m = s->models[c->sl->model];
+  lua_settop(L, 0); /* indices below count from here */
+  lua_pushcfunction(L, task_main);          /* 1 */
+  ys_lua_push_json(L, c->sl->smp->row);     /* 2 sample */
+  lua_rawgeti(L, LUA_REGISTRYINDEX, m->object_ref); /* 3 model */
+  lua_createtable(L, 0, 6);                 /* 4 ctx */
+  lua_pushstring(L, c->sl->smp->id);
+  lua_setfield(L, 4, "id");
+  lua_pushstring(L, m->name);
+  lua_setfield(L, 4, "model");
+  lua_pushvalue(L, 2);
+  lua_setfield(L, 4, "sample");
+  lua_rawgeti(L, LUA_REGISTRYINDEX, s->models_ref);
+  lua_setfield(L, 4, "models");
+  if(c->user) {
+    lua_createtable(L, 2, 0);
+    int i = 0;
+    const char *role[2] = { "system", "user" };
+    const char *text[2] = { c->system, c->user };
+    for(int k = 0; k < 2; k++) {
+      if(!text[k])
+        continue;
+      lua_createtable(L, 0, 2);
+      lua_pushstring(L, role[k]);
+      lua_setfield(L, -2, "role");
+      lua_pushstring(L, text[k]);
+      lua_setfield(L, -2, "content");
+      lua_rawseti(L, -2, ++i);
+    }
+    lua_setfield(L, 4, "messages");
+  }
+  if(s->prompt_ref != LUA_NOREF)            /* 5 prompt */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->prompt_ref);
+  else
+    lua_pushnil(L);
+  if(s->evaluate_ref != LUA_NOREF)          /* 6 evaluate */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->evaluate_ref);
+  else
+    lua_pushnil(L);
+  lua_pushvalue(L, 4);
+  int ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  ys_task *t = ys_sched_spawn(r->sched, L, 5, c->sl);
+  t->ctx_ref = ctx_ref;
+  t->own_model = m;
+  return 0;
+}
+
+static char *one_line(const char *msg)
+{
+  size_t n = strcspn(msg, "\n");
+  if(n > MAX_ERROR_TEXT)
+    n = MAX_ERROR_TEXT;
+  return ys_xstrndup(msg, n);
+}
+
+static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
+                        const char *error);
+
+static ys_err render(const ys_template *t, const cJSON *row, ys_buf *b,
+                     char *err, size_t errlen)
+{
+  if(!t)
+    return YS_OK;
+  const char *missing = NULL;
+  ys_err e = ys_template_render(t, row, b, &missing);
+  if(e == YS_ERR_DATA)
+    snprintf(err, errlen, "prompt: this sample has no field '%s'", missing);
+  else if(e)
+    snprintf(err, errlen, "prompt: %s", ys_strerror(e));
+  return e;
+}
+
+static void start_slot(ys_run *r, slot *sl)
+{
+  const ys_suite *s = r->suite;
+  ys_buf sys, user;
+  ys_buf_init(&sys, YS_DATASET_MAX_LINE);
+  ys_buf_init(&user, YS_DATASET_MAX_LINE);
+  char err[YS_MAX_ID + 256] = "";
+  ys_err e = render(s->system_tpl, sl->smp->row, &sys, err, sizeof(err));
+  if(!e)
+    e = render(s->user_tpl, sl->smp->row, &user, err, sizeof(err));
+  sl->state = SLOT_RUNNING;
+  s->models[sl->model]->inflight++;
+  r->running++;
+  if(!e) {
+    start_ctx c = { r, sl, s->system_tpl ? ys_buf_str(&sys) : NULL,
+                    s->user_tpl ? ys_buf_str(&user) : NULL };
+    ys_diag d;
+    e = ys_lua_pcall_c(s->L, start_protected, &c, 0, 0, &d);
+    if(e)
+      snprintf(err, sizeof(err), "cannot start: %s", d.msg);
+    lua_settop(s->L, 0);
+  }
+  ys_buf_free(&sys);
+  ys_buf_free(&user);
+  if(e) {
+    s->models[sl->model]->inflight--;
+    r->running--;
+    finish_slot(r, sl, 0, NULL, err);
+  }
+}
+
+/* }====== */
+
+/* {====== finishing tasks ====== */
+
+static ys_err add_str(ys_buf *b, const char *k, const char *v)
+{
+  ys_err e = ys_buf_addc(b, ',');
+  if(!e)
+    e = ys_json_append_string(b, k, strlen(k));
+  if(!e)
+    e = ys_buf_addc(b, ':');
+  if(!e)
+    e = ys_json_append_string(b, v, strlen(v));
+  return e;
+}
+
+static ys_err add_num(ys_buf *b, const char *k, double v)
+{
+  char num[32];
+  ys_err e = ys_buf_addc(b, ',');
+  if(!e)
+    e = ys_json_append_string(b, k, strlen(k));
+  if(!e)
+    e = ys_buf_addc(b, ':');
+  if(!e)
+    e = ys_buf_adds(b, ys_json_fmt_number(v, num));
+  return e;
+}
+
+/* Scores the output and builds the slot's journal line. */
+static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
+                        const char *error)
+{
+  const ys_suite *s = r->suite;
+  const ys_model *m = s->models[sl->model];
+  sl->ok = ok;
+  sl->scores = ys_xmalloc((r->nkeys + 1) * sizeof(double));
+  ys_buf b;
+  ys_buf_init(&b, (size_t)1 << 30);
+  ys_err e = ys_buf_adds(&b, "{\"id\":");
+  if(!e)
+    e = ys_json_append_string(&b, sl->smp->id, strlen(sl->smp->id));
+  if(!e)
+    e = add_str(&b, "model", m->name);
+  if(!e)
+    e = add_str(&b, "status", ok ? "ok" : "error");
+  if(!e && !ok)
+    e = add_str(&b, "error", error);
+  if(!e && ok) {
+    e = ys_buf_adds(&b, ",\"output\":");
+    if(!e)
+      e = ys_json_append(&b, output);
+  }
+  /* Scores, in key order; failed metrics give null and an entry in
+   * score_errors. */
+  ys_buf errs;
+  ys_buf_init(&errs, (size_t)1 << 20);
+  size_t k = 0;
+  if(!e)
+    e = ys_buf_adds(&b, ",\"scores\":{");
+  int first = 1;
+  for(size_t i = 0; i < s->nmetrics && !e; i++) {
+    ys_metric *mt = s->metrics[i];
+    size_t nk = ys_metric_nkeys(mt);
+    ys_diag d;
+    ys_err se = YS_ERR_LUA;
+    if(ok)
+      se = ys_metric_score(mt, sl->smp->row, output, sl->smp->id, m->name,
+                           sl->scores + k, &d);
+    if(se) {
+      for(size_t j = 0; j < nk; j++)
+        sl->scores[k + j] = NAN;
+      if(ok) {
+        char *msg = one_line(d.msg);
+        e = ys_buf_adds(&errs, errs.len ? "," : "{");
+        if(!e)
+          e = ys_json_append_string(&errs, ys_metric_name(mt),
+                                    strlen(ys_metric_name(mt)));
+        if(!e)
+          e = ys_buf_addc(&errs, ':');
+        if(!e)
+          e = ys_json_append_string(&errs, msg, strlen(msg));
+        free(msg);
+      }
+    }
+    for(size_t j = 0; j < nk && ok && !e; j++, first = 0) {
+      const char *key = ys_metric_key(mt, j);
+      if(!first)
+        e = ys_buf_addc(&b, ',');
+      if(!e)
+        e = ys_json_append_string(&b, key, strlen(key));
+      if(!e)
+        e = ys_buf_addc(&b, ':');
+      char num[32];
+      if(!e)
+        e = ys_buf_adds(&b, isnan(sl->scores[k + j]) ? "null"
+                        : ys_json_fmt_number(sl->scores[k + j], num));
+    }
+    k += nk;
+  }
+  if(!e)
+    e = ys_buf_addc(&b, '}');
+  if(!e && errs.len) {
+    e = ys_buf_adds(&b, ",\"score_errors\":");
+    if(!e)
+      e = ys_buf_add(&b, errs.data, errs.len);
+    if(!e)
+      e = ys_buf_addc(&b, '}');
+  }
+  ys_buf_free(&errs);
+  if(!e) {
+    e = ys_buf_adds(&b, ",\"usage\":{\"calls\":");
+    char num[32];
+    if(!e)
+      e = ys_buf_adds(&b, ys_json_fmt_number((double)sl->usage.calls, num));
+    if(!e)
+      e = add_num(&b, "input_tokens", (double)sl->usage.input_tokens);
+    if(!e)
+      e = add_num(&b, "output_tokens", (double)sl->usage.output_tokens);
+    if(!e)
+      e = ys_buf_addc(&b, '}');
+  }
+  if(!e)
+    e = add_num(&b, "cost", round(sl->usage.cost * 1e9) / 1e9);
+  if(!e)
+    e = add_num(&b, "latency_ms", round(sl->usage.latency_ms * 1e3) / 1e3);
+  if(!e)
+    e = ys_buf_addc(&b, '}');
+  if(e) {
+    /* Only an absurdly large output gets here: record the failure. */
+    ys_buf_free(&b);
+    char *line = ys_xasprintf("{\"id\":\"(line too large)\",\"status\":"
+                              "\"error\",\"error\":\"result too large\"}");
+    sl->line = line;
+    sl->line_len = strlen(line);
+    sl->ok = 0;
+  }
+  else
+    sl->line = ys_buf_take(&b, &sl->line_len);
+  sl->state = SLOT_DONE;
+  r->done++;
+  if(!sl->ok)
+    r->failed++;
+}
+
+typedef struct conv_ctx {
+  int idx;
+  cJSON *out;
+  ys_diag d;
+  int bad;
+} conv_ctx;
+
+/* Converts the task's output (protected: may allocate in Lua). */
+static int convert_protected(lua_State *L)
+{
+  conv_ctx *c = lua_touserdata(L, 1);
+  if(ys_lua_to_json(L, c->idx, &c->out, &c->d))
+    c->bad = 1;
+  return 0;
+}
+
+static void on_done(void *ud, ys_task *t, int status, int nres)
+{
+  ys_run *r = ud;
+  slot *sl = t->ud;
+  lua_State *co = t->co;
+  r->suite->models[sl->model]->inflight--;
+  r->running--;
+  luaL_unref(t->L, LUA_REGISTRYINDEX, t->ctx_ref);
+  t->ctx_ref = LUA_NOREF;
+  sl->usage = t->usage;
+  if(status != LUA_OK) {
+    const char *msg = lua_type(co, -1) == LUA_TSTRING ? lua_tostring(co, -1)
+                      : "error (the error value is not a string)";
+    char *line = one_line(msg);
+    finish_slot(r, sl, 0, NULL, line);
+    free(line);
+    return;
+  }
+  conv_ctx c = { 2, NULL, { "", 0, "" }, 0 };
+  ys_diag d;
+  if(nres >= 1)
+    lua_pushvalue(co, -nres); /* the output: evaluate's first result */
+  if(nres < 1 || ys_lua_pcall_c(co, convert_protected, &c, 1, 0, &d)) {
+    finish_slot(r, sl, 0, NULL, nres < 1 ? "evaluate returned nothing"
+                : d.msg);
+    return;
+  }
+  if(c.bad) {
+    char msg[1200];
+    snprintf(msg, sizeof(msg), "output: %s", c.d.msg);
+    finish_slot(r, sl, 0, NULL, msg);
+    return;
+  }
+  finish_slot(r, sl, 1, c.out, NULL);
+  cJSON_Delete(c.out);
+}
+
+/* }====== */
+
+/* {====== the loop ====== */
+
+static slot *win_at(ys_run *r, size_t i)
+{
+  return &r->win[(r->whead + i) % r->wcap];
+}
+
+/* Reads rows into the window until it is full or the data ends. */
+static ys_err fill(ys_run *r, ys_dataset *ds, long *index, int *eof,
+                   ys_diag *diag)
+{
+  const ys_suite *s = r->suite;
+  while(!*eof && r->wcount + s->nmodels <= r->wcap) {
+    if(r->plan.limit > 0 && *index >= r->plan.limit) {
+      *eof = 1;
+      break;
+    }
+    cJSON *row = NULL;
+    long line = 0;
+    ys_err err = ys_dataset_next(ds, &row, &line, diag);
+    if(err)
+      return err;
+    if(!row) {
+      *eof = 1;
+      break;
+    }
+    char id[YS_MAX_ID + 1];
+    err = ys_plan_row_id(s, row, s->dataset_path, line, id, diag);
+    if(err) {
+      cJSON_Delete(row);
+      return err;
+    }
+    if(!ys_plan_selects(&r->plan, (*index)++, id)) {
+      cJSON_Delete(row);
+      continue;
+    }
+    sample *smp = ys_xcalloc(1, sizeof(*smp));
+    smp->row = row;
+    memcpy(smp->id, id, sizeof(id));
+    smp->tasks_left = (int)s->nmodels;
+    for(size_t m = 0; m < s->nmodels; m++) {
+      slot *sl = win_at(r, r->wcount++);
+      memset(sl, 0, sizeof(*sl));
+      sl->smp = smp;
+      sl->model = m;
+      sl->state = SLOT_PENDING;
+    }
+  }
+  return YS_OK;
+}
+
+/* Starts pending tasks in dataset order within the limits. */
+static void start_ready(ys_run *r)
+{
+  const ys_suite *s = r->suite;
+  int skipped = 0;
+  for(size_t i = r->wstart; i < r->wcount && r->running < r->opts.jobs;
+      i++) {
+    slot *sl = win_at(r, i);
+    if(sl->state != SLOT_PENDING) {
+      if(!skipped)
+        r->wstart = i + 1;
+      continue;
+    }
+    const ys_model *m = s->models[sl->model];
+    if(m->concurrency && m->inflight >= m->concurrency) {
+      skipped = 1;
+      continue;
+    }
+    start_slot(r, sl);
+    if(!skipped)
+      r->wstart = i + 1;
+  }
+}
+
+/* Writes finished tasks at the head of the window, in order. */
+static ys_err flush(ys_run *r, ys_diag *diag)
+{
+  while(r->wcount && win_at(r, 0)->state == SLOT_DONE) {
+    slot *sl = win_at(r, 0);
+    ys_err err = ys_journal_append(r->journal, sl->line, sl->line_len, diag);
+    if(err)
+      return err;
+    ys_summary_add(r->summary, sl->model, sl->ok, sl->scores, &sl->usage);
+    free(sl->line);
+    free(sl->scores);
+    sl->line = NULL;
+    sl->scores = NULL;
+    if(--sl->smp->tasks_left == 0) {
+      cJSON_Delete(sl->smp->row);
+      free(sl->smp);
+    }
+    r->whead = (r->whead + 1) % r->wcap;
+    r->wcount--;
+    if(r->wstart)
+      r->wstart--;
+  }
+  return YS_OK;
+}
+
+static void report_progress(ys_run *r, int final)
+{
+  if(!r->opts.progress)
+    return;
+  double now = ys_lua_clock_ms();
+  if(!final && now - r->last_progress < 100)
+    return;
+  r->last_progress = now;
+  ys_progress p;
+  p.tasks_total = r->plan.rows_selected * (long)r->suite->nmodels;
+  p.tasks_done = r->done;
+  p.tasks_failed = r->failed;
+  p.in_flight = r->running;
+  p.elapsed_s = (now - r->t0) / 1e3;
+  r->opts.progress(r->opts.ud, &p);
+}
+
+static cJSON *manifest(ys_run *r, const char *status)
+{
+  const ys_suite *s = r->suite;
+  cJSON *doc = cJSON_CreateObject();
+  cJSON_AddStringToObject(doc, "yardstick", YS_VERSION);
+  cJSON_AddStringToObject(doc, "run_id", ys_journal_run_id(r->journal));
+  cJSON_AddStringToObject(doc, "status", status);
+  cJSON_AddStringToObject(doc, "command_line", r->command_line);
+  cJSON_AddStringToObject(doc, "started_at", r->started_at);
+  if(strcmp(status, "running")) {
+    char now[32];
+    ys_journal_utc_now(now);
+    cJSON_AddStringToObject(doc, "ended_at", now);
+  }
+  cJSON *su = cJSON_AddObjectToObject(doc, "suite");
+  cJSON_AddStringToObject(su, "name", s->name);
+  cJSON_AddStringToObject(su, "path", s->path);
+  cJSON_AddStringToObject(su, "sha256", s->sha256);
+  cJSON *ds = cJSON_AddObjectToObject(doc, "dataset");
+  cJSON_AddStringToObject(ds, "path", s->dataset_path);
+  cJSON_AddStringToObject(ds, "format", s->dataset_opts.kind ==
+                          YS_DATASET_CSV ? "csv" : "jsonl");
+  cJSON_AddStringToObject(ds, "sha256", r->plan.sha256);
+  cJSON_AddStringToObject(ds, "id_field", s->id_field);
+  cJSON_AddNumberToObject(ds, "rows_checked", (double)r->plan.rows_read);
+  cJSON_AddNumberToObject(ds, "rows_evaluated",
+                          (double)r->plan.rows_selected);
+  cJSON *op = cJSON_AddObjectToObject(doc, "options");
+  cJSON_AddNumberToObject(op, "jobs", r->opts.jobs);
+  cJSON_AddNumberToObject(op, "limit", (double)r->opts.limit);
+  cJSON_AddNumberToObject(op, "sample", (double)r->opts.sample);
+  cJSON_AddNumberToObject(op, "seed", (double)r->opts.seed);
+  cJSON *ms = cJSON_AddArrayToObject(doc, "models");
+  for(size_t i = 0; i < s->nmodels; i++) {
+    const ys_model *m = s->models[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", m->name);
+    cJSON_AddStringToObject(o, "kind", m->kind);
+    cJSON_AddStringToObject(o, "defined_at", m->where);
+    if(m->concurrency)
+      cJSON_AddNumberToObject(o, "concurrency", m->concurrency);
+    if(m->price_in || m->price_out) {
+      cJSON *p = cJSON_AddObjectToObject(o, "price_per_million_tokens");
+      cJSON_AddNumberToObject(p, "input", m->price_in);
+      cJSON_AddNumberToObject(p, "output", m->price_out);
+    }
+    cJSON_AddItemToArray(ms, o);
+  }
+  cJSON *mt = cJSON_AddArrayToObject(doc, "metrics");
+  for(size_t i = 0; i < s->nmetrics; i++) {
+    const ys_metric *m = s->metrics[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", ys_metric_name(m));
+    cJSON_AddStringToObject(o, "plugin", ys_metric_plugin(m));
+    cJSON_AddItemToObject(o, "params",
+                          cJSON_Duplicate(ys_metric_params(m), 1));
+    cJSON *keys = cJSON_AddArrayToObject(o, "keys");
+    for(size_t k = 0; k < ys_metric_nkeys(m); k++)
+      cJSON_AddItemToArray(keys, cJSON_CreateString(ys_metric_key(m, k)));
+    cJSON_AddItemToArray(mt, o);
+  }
+  return doc;
+}
+
+static ys_err loop(ys_run *r, ys_diag *diag)
+{
+  const ys_suite *s = r->suite;
+  ys_dataset *ds = NULL;
+  ys_err err = ys_dataset_open(s->dataset_path, &s->dataset_opts, &ds, diag);
+  if(err)
+    return err;
+  long index = 0;
+  int eof = 0;
+  for(;;) {
+    err = fill(r, ds, &index, &eof, diag);
+    if(err)
+      break;
+    start_ready(r);
+    err = flush(r, diag); /* tasks that failed to start finish at once */
+    if(err)
+      break;
+    if(eof && !r->wcount)
+      break;
+    ys_sched_step(r->sched, 1);
+    err = flush(r, diag);
+    if(err)
+      break;
+    report_progress(r, 0);
+  }
+  ys_dataset_free(ds);
+  report_progress(r, 1);
+  return err;
+}
+
+/* }====== */
+
+ys_err ys_run_exec(ys_run *r, ys_diag *diag)
+{
+  ys_diag_clear(diag);
+  if(r->journal)
+    return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "this run was already "
+                   "executed");
+  const ys_suite *s = r->suite;
+  ys_err err = ys_journal_create(r->out_dir, r->runs_dir, s->name,
+                                 &r->journal, diag);
+  if(err)
+    return err;
+  ys_journal_utc_now(r->started_at);
+  cJSON *man = manifest(r, "running");
+  err = ys_journal_write_json(r->journal, "manifest.json", man, diag);
+  cJSON_Delete(man);
+  if(err)
+    return err;
+  r->summary = ys_summary_new(s, r->opts.seed);
+  r->nkeys = ys_summary_nkeys(r->summary);
+  r->wcap = (size_t)r->opts.jobs * 4 + 64 + s->nmodels;
+  r->win = ys_xcalloc(r->wcap, sizeof(slot));
+  r->sched = ys_sched_new(on_done, r);
+  r->t0 = ys_lua_clock_ms();
+  err = loop(r, diag);
+  ys_diag jd;
+  ys_err jerr = ys_journal_close(r->journal, &jd);
+  if(!err && jerr) {
+    err = jerr;
+    *diag = jd;
+  }
+  if(err) {
+    man = manifest(r, "failed");
+    ys_diag ignore;
+    /* The first error is the one to report; this is best effort. */
+    if(ys_journal_write_json(r->journal, "manifest.json", man, &ignore))
+      ignore.msg[0] = '\0';
+    cJSON_Delete(man);
+    return err;
+  }
+  cJSON *doc = ys_summary_build(r->summary);
+  r->gates_failed = ys_summary_gates_failed(r->summary);
+  long tasks = ys_summary_tasks(r->summary);
+  long failed = ys_summary_failed_tasks(r->summary);
+  int complete = ys_summary_scored(r->summary) > 0 &&
+                 (double)failed <= s->max_error_rate * (double)tasks;
+  /* A fixed key order, run facts first. */
+  cJSON *head = cJSON_CreateObject();
+  cJSON_AddStringToObject(head, "suite", s->name);
+  cJSON_AddStringToObject(head, "run_id", ys_journal_run_id(r->journal));
+  cJSON_AddStringToObject(head, "status", complete ? "complete"
+                                                   : "incomplete");
+  cJSON_AddNumberToObject(head, "samples", (double)r->plan.rows_selected);
+  cJSON_AddNumberToObject(head, "max_error_rate", s->max_error_rate);
+  for(cJSON *c = doc->child; c;) {
+    cJSON *next = c->next;
+    cJSON_AddItemToObject(head, c->string,
+                          cJSON_DetachItemViaPointer(doc, c));
+    c = next;
+  }
+  cJSON_Delete(doc);
+  r->summary_doc = head;
+  r->summary_text = cJSON_PrintUnformatted(head);
+  err = ys_journal_write_json(r->journal, "summary.json", head, diag);
+  if(err)
+    return err;
+  man = manifest(r, complete ? "complete" : "incomplete");
+  err = ys_journal_write_json(r->journal, "manifest.json", man, diag);
+  cJSON_Delete(man);
+  if(err)
+    return err;
+  if(!complete) {
+    if(ys_summary_scored(r->summary) == 0)
+      return ys_fail(diag, YS_ERR_INCOMPLETE, NULL, 0, "no sample was "
+                     "scored (%ld of %ld tasks failed); see %s/samples.jsonl",
+                     failed, tasks, ys_journal_dir(r->journal));
+    return ys_fail(diag, YS_ERR_INCOMPLETE, NULL, 0, "%ld of %ld tasks "
+                   "failed, more than max_error_rate = %g allows; see "
+                   "%s/samples.jsonl", failed, tasks, s->max_error_rate,
+                   ys_journal_dir(r->journal));
+  }
+  return YS_OK;
+}
+
+const char *ys_run_dir(const ys_run *r)
+{
+  return r->journal ? ys_journal_dir(r->journal) : NULL;
+}
+
+int ys_run_gates_failed(const ys_run *r)
+{
+  return r->gates_failed;
+}
+
+const char *ys_run_summary_json(const ys_run *r)
+{
+  return r->summary_text;
+}
+
+char *ys_run_render_table(const ys_run *r, int color)
+{
+  if(!r->summary_doc)
+    return NULL;
+  return ys_report_text(r->summary_doc, ys_run_dir(r), color);
+}
+
+void ys_run_free(ys_run *r)
+{
+  if(!r)
+    return;
+  /* Abandon tasks still alive before the state that runs them. */
+  ys_sched_free(r->sched);
+  if(r->win) {
+    while(r->wcount) {
+      slot *sl = win_at(r, 0);
+      free(sl->line);
+      free(sl->scores);
+      if(--sl->smp->tasks_left == 0) {
+        cJSON_Delete(sl->smp->row);
+        free(sl->smp);
+      }
+      r->whead = (r->whead + 1) % r->wcap;
+      r->wcount--;
+    }
+    free(r->win);
+  }
+  ys_summary_free(r->summary);
+  cJSON_Delete(r->summary_doc);
+  free(r->summary_text);
+  ys_journal_free(r->journal);
+  if(r->have_plan)
+    ys_plan_cleanup(&r->plan);
+  ys_suite_free(r->suite);
+  free(r->out_dir);
+  free(r->runs_dir);
+  free(r->search_path);
+  free(r->command_line);
+  free(r);
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats.c: intervals and quantiles. The bootstrap accumulates each
+ * resample's mean in a fixed order, so the same seed and data give the
+ * same bounds on every machine.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "stats.h"
+#include "xalloc.h"
+
+void ys_rng_seed(ys_rng *r, uint64_t seed)
+{
+  r->state = seed;
+}
+
+uint64_t ys_rng_next(ys_rng *r)
+{
+  uint64_t z = (r->state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+uint64_t ys_rng_below(ys_rng *r, uint64_t n)
+{
+  /* Lemire's rejection on the low part of a 64x64 multiply would need
+   * 128-bit arithmetic; plain rejection sampling is portable. */
+  uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  uint64_t x;
+  do
+    x = ys_rng_next(r);
+  while(x >= limit);
+  return x % n;
+}
+
+void ys_stats_wilson(double k, double n, double z, double *lo, double *hi)
+{
+  if(n <= 0) {
+    *lo = 0;
+    *hi = 1;
+    return;
+  }
+  double p = k / n;
+  double z2 = z * z;
+  double den = 1 + z2 / n;
+  double center = (p + z2 / (2 * n)) / den;
+  double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
+  *lo = center - half < 0 ? 0 : center - half;
+  *hi = center + half > 1 ? 1 : center + half;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+double ys_stats_quantile(double *v, size_t n, double q)
+{
+  if(!n)
+    return NAN;
+  qsort(v, n, sizeof(double), cmp_double);
+  double h = (double)(n - 1) * q;
+  size_t i = (size_t)floor(h);
+  if(i + 1 >= n)
+    return v[n - 1];
+  return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
+}
+
+void ys_stats_bootstrap_mean(const double *v, size_t n, int b, double level,
+                             uint64_t seed, double *lo, double *hi)
+{
+  if(!n || b < 2) {
+    *lo = *hi = NAN;
+    return;
+  }
+  double *means = ys_xmalloc((size_t)b * sizeof(double));
+  ys_rng r;
+  ys_rng_seed(&r, seed);
+  for(int i = 0; i < b; i++) {
+    double sum = 0;
+    for(size_t k = 0; k < n; k++)
+      sum += v[ys_rng_below(&r, n)];
+    means[i] = sum / (double)n;
+  }
+  double a = (1 - level) / 2;
+  *lo = ys_stats_quantile(means, (size_t)b, a);
+  *hi = ys_stats_quantile(means, (size_t)b, 1 - a);
+  free(means);
+}

@@ -1,0 +1,734 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * suite.c: runs the suite file in a fresh sandboxed state and turns the
+ * table it returns into a ys_suite. The checks run inside a protected call
+ * and raise with the position of the object at fault (recorded by the
+ * constructors in lua_lib_ys.c), so every message points at a line.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "hash.h"
+#include "lua_host.h"
+#include "lua_lib_json.h"
+#include "lua_lib_ys.h"
+#include "suite.h"
+#include "xalloc.h"
+
+/* Memory budget of a suite's state: models written in Lua live here. */
+#define SUITE_MEM_CAP ((size_t)2 << 30)
+
+/* {====== plugin roots ====== */
+
+static int is_dir(const char *p)
+{
+  struct stat st;
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void add_root(char ***roots, size_t *n, const char *dir)
+{
+  if(!dir || !dir[0])
+    return;
+  for(size_t i = 0; i < *n; i++)
+    if(!strcmp((*roots)[i], dir))
+      return;
+  *roots = ys_xrealloc(*roots, (*n + 2) * sizeof(char *));
+  (*roots)[(*n)++] = ys_xstrdup(dir);
+  (*roots)[*n] = NULL;
+}
+
+char **ys_suite_roots(const char *suite_dir, const char *search_path,
+                      size_t *n)
+{
+  char **roots = ys_xcalloc(1, sizeof(char *));
+  *n = 0;
+  if(search_path) {
+    char *sp = ys_xstrdup(search_path);
+    for(char *tok = strtok(sp, ":"); tok; tok = strtok(NULL, ":"))
+      add_root(&roots, n, tok);
+    free(sp);
+  }
+  add_root(&roots, n, suite_dir);
+  /* Installed next to the binary: <prefix>/bin/yardstick finds
+   * <prefix>/share/yardstick, wherever the prefix was moved. */
+  char exe[PATH_MAX];
+  ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+  if(len > 0) {
+    exe[len] = '\0';
+    char *slash = strrchr(exe, '/');
+    if(slash) {
+      *slash = '\0';
+      char *share = ys_xasprintf("%s/../share/yardstick", exe);
+      if(is_dir(share))
+        add_root(&roots, n, share);
+      free(share);
+#ifdef YS_BUILDDIR
+      /* Run from the build tree, uninstalled: use the sources. */
+      if(!strcmp(exe, YS_BUILDDIR))
+        add_root(&roots, n, YS_SRCDIR);
+#endif
+    }
+  }
+#ifdef YS_PKGDATADIR
+  if(is_dir(YS_PKGDATADIR))
+    add_root(&roots, n, YS_PKGDATADIR);
+#endif
+  return roots;
+}
+
+void ys_suite_free_roots(char **roots, size_t n)
+{
+  if(!roots)
+    return;
+  for(size_t i = 0; i < n; i++)
+    free(roots[i]);
+  free(roots);
+}
+
+/* }====== */
+
+typedef struct pending_model {
+  char *name;
+  long line;
+} pending_model;
+
+/* Loading context, alive while the suite is. */
+typedef struct loadctx {
+  ys_suite *s;
+  ys_loader ld;
+  int table;        /* stack index of the suite table during checks */
+  char where[600];  /* position of the suite table, "" when unknown */
+  pending_model *pending; /* models being checked, freed with the suite */
+  size_t npending;
+} loadctx;
+
+/* [-0, +0, e] Raises "<where>: <message>". */
+static int fail_at(lua_State *L, const char *where, const char *fmt, ...)
+{
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if(where && where[0])
+    return luaL_error(L, "%s: %s", where, msg);
+  return luaL_error(L, "%s", msg);
+}
+
+static const char *where_of(lua_State *L, int idx, const loadctx *c)
+{
+  const char *w = ys_lua_where(L, idx);
+  return w ? w : c->where;
+}
+
+static long line_of(const char *where)
+{
+  const char *colon = where ? strrchr(where, ':') : NULL;
+  return colon ? atol(colon + 1) : 0;
+}
+
+/* {====== checks ====== */
+
+static const char *const SUITE_FIELDS[] = {
+  "name", "description", "dataset", "id", "prompt", "models", "metrics",
+  "baselines", "gates", "evaluate", "max_error_rate", NULL
+};
+
+static void check_fields(lua_State *L, loadctx *c)
+{
+  lua_pushnil(L);
+  while(lua_next(L, c->table)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                   : NULL;
+    int ok = 0;
+    for(const char *const *f = SUITE_FIELDS; k && *f; f++)
+      if(!strcmp(*f, k))
+        ok = 1;
+    if(!ok)
+      fail_at(L, c->where, "unknown suite field '%s' (expected name, "
+              "dataset, id, prompt, models, metrics, baselines, gates, "
+              "evaluate, max_error_rate, description)",
+              k ? k : luaL_typename(L, -1));
+  }
+}
+
+/* [-0, +1, e] Pushes field k of the suite table, checking its type
+ * (type_ LUA_TNONE: any). Required fields raise when absent. */
+static int get_field(lua_State *L, loadctx *c, const char *k, int type_,
+                     const char *expected, int required)
+{
+  int t = lua_getfield(L, c->table, k);
+  if(t == LUA_TNIL) {
+    if(required)
+      fail_at(L, c->where, "suite field '%s' is missing (expected %s)", k,
+              expected);
+    return t;
+  }
+  if(type_ != LUA_TNONE && t != type_)
+    fail_at(L, c->where, "suite field '%s' must be %s, got %s", k, expected,
+            luaL_typename(L, -1));
+  return t;
+}
+
+static char *compile_prompt(lua_State *L, loadctx *c, const char *part,
+                            int idx, ys_template **out)
+{
+  ys_diag d;
+  if(ys_template_compile(lua_tostring(L, idx), out, &d))
+    fail_at(L, c->where, "prompt%s%s: %s", part ? "." : "",
+            part ? part : "", d.msg);
+  return NULL;
+}
+
+static void check_prompt(lua_State *L, loadctx *c)
+{
+  ys_suite *s = c->s;
+  int t = get_field(L, c, "prompt", LUA_TNONE, "", 0);
+  if(t == LUA_TSTRING)
+    compile_prompt(L, c, NULL, -1, &s->user_tpl);
+  else if(t == LUA_TFUNCTION) {
+    lua_pushvalue(L, -1);
+    s->prompt_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  else if(t == LUA_TTABLE) {
+    int p = lua_gettop(L);
+    lua_pushnil(L);
+    while(lua_next(L, p)) {
+      lua_pop(L, 1);
+      const char *k = lua_tostring(L, -1);
+      if(lua_type(L, -1) != LUA_TSTRING ||
+         (strcmp(k, "system") && strcmp(k, "user")))
+        fail_at(L, c->where, "prompt table takes 'system' and 'user' "
+                "templates only");
+    }
+    if(lua_getfield(L, p, "system") == LUA_TSTRING)
+      compile_prompt(L, c, "system", -1, &s->system_tpl);
+    else if(!lua_isnil(L, -1))
+      fail_at(L, c->where, "prompt.system must be a string");
+    if(lua_getfield(L, p, "user") == LUA_TSTRING)
+      compile_prompt(L, c, "user", -1, &s->user_tpl);
+    else if(!lua_isnil(L, -1))
+      fail_at(L, c->where, "prompt.user must be a string");
+    if(!s->user_tpl)
+      fail_at(L, c->where, "prompt needs a 'user' template");
+    lua_pop(L, 2);
+  }
+  else if(t != LUA_TNIL)
+    fail_at(L, c->where, "suite field 'prompt' must be a template string, "
+            "{ system = ..., user = ... } or a function, got %s",
+            luaL_typename(L, -1));
+  lua_pop(L, 1);
+  if(t == LUA_TNIL) {
+    get_field(L, c, "evaluate", LUA_TFUNCTION, "a function", 0);
+    int has_eval = !lua_isnil(L, -1);
+    lua_pop(L, 1);
+    if(!has_eval)
+      fail_at(L, c->where, "suite needs a 'prompt' (or an 'evaluate' "
+              "function that builds its own messages)");
+  }
+}
+
+static void check_dataset(lua_State *L, loadctx *c)
+{
+  ys_suite *s = c->s;
+  get_field(L, c, "dataset", LUA_TNONE, "ys.jsonl \"file\" or ys.csv "
+            "\"file\"", 1);
+  if(!ys_lua_is_dataset(L, -1))
+    fail_at(L, c->where, "suite field 'dataset' must be ys.jsonl \"file\" "
+            "or ys.csv \"file\", got %s", luaL_typename(L, -1));
+  int d = lua_gettop(L);
+  lua_getfield(L, d, "kind");
+  int csv = !strcmp(lua_tostring(L, -1), "csv");
+  ys_dataset_opts_init(&s->dataset_opts, csv ? YS_DATASET_CSV
+                                             : YS_DATASET_JSONL);
+  if(lua_getfield(L, d, "delimiter") == LUA_TSTRING)
+    s->dataset_opts.delimiter = lua_tostring(L, -1)[0];
+  lua_getfield(L, d, "path");
+  s->dataset_path = ys_xstrdup(lua_tostring(L, -1));
+  lua_getfield(L, d, "name");
+  s->dataset_name = ys_xstrdup(lua_tostring(L, -1));
+  lua_settop(L, d - 1);
+}
+
+static int valid_name(const char *n)
+{
+  if(!n[0] || strlen(n) > 128)
+    return 0;
+  for(const char *p = n; *p; p++)
+    if(!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+         (*p >= '0' && *p <= '9') || strchr("_-.:+@", *p)))
+      return 0;
+  return 1;
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+  const pending_model *x = a, *y = b;
+  long lx = x->line ? x->line : LONG_MAX, ly = y->line ? y->line : LONG_MAX;
+  if(lx != ly)
+    return lx < ly ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+static double opt_price(lua_State *L, int price, const char *k,
+                        const char *where, const char *model)
+{
+  int t = lua_getfield(L, price, k);
+  double v = 0;
+  if(t == LUA_TNUMBER)
+    v = lua_tonumber(L, -1);
+  if((t != LUA_TNUMBER && t != LUA_TNIL) || v < 0)
+    fail_at(L, where, "model '%s': price.%s must be a non-negative number "
+            "(USD per million tokens)", model, k);
+  lua_pop(L, 1);
+  return v;
+}
+
+static void check_models(lua_State *L, loadctx *c)
+{
+  ys_suite *s = c->s;
+  get_field(L, c, "models", LUA_TTABLE, "a table of name = model", 1);
+  int ms = lua_gettop(L);
+  /* Collect names first: pairs() order is not stable between runs, so
+   * models are ordered by where they were written (then by name). */
+  size_t n = 0;
+  lua_pushnil(L);
+  while(lua_next(L, ms)) {
+    if(lua_type(L, -2) != LUA_TSTRING)
+      fail_at(L, c->where, "models must be a table of name = model (got a "
+              "%s key; write models = { name = ys.replay {...} })",
+              luaL_typename(L, -2));
+    const char *name = lua_tostring(L, -2);
+    const char *w = where_of(L, -1, c);
+    if(!valid_name(name))
+      fail_at(L, w, "model name '%s' must be 1-128 letters, digits or "
+              "_-.:+@", name);
+    if(!lua_istable(L, -1))
+      fail_at(L, w, "models.%s must be a model (ys.replay {...}, "
+              "ys.naive_bayes {...}, ys.model {...} ...), got %s", name,
+              luaL_typename(L, -1));
+    if(lua_getfield(L, -1, "chat") != LUA_TFUNCTION)
+      fail_at(L, w, "models.%s is not a model: it has no chat function",
+              name);
+    lua_pop(L, 1);
+    c->pending = ys_xrealloc(c->pending, (n + 1) * sizeof(*c->pending));
+    c->pending[n].name = ys_xstrdup(name);
+    c->pending[n].line = line_of(ys_lua_where(L, -1));
+    c->npending = ++n;
+    lua_pop(L, 1); /* the key stays for lua_next */
+  }
+  if(!n)
+    fail_at(L, c->where, "suite field 'models' is empty: add at least one "
+            "model");
+  pending_model *pm = c->pending;
+  qsort(pm, n, sizeof(*pm), cmp_pending);
+  s->models = ys_xcalloc(n, sizeof(ys_model *));
+  lua_newtable(L); /* ctx.models */
+  int ctxm = lua_gettop(L);
+  for(size_t i = 0; i < n; i++) {
+    ys_model *m = ys_xcalloc(1, sizeof(*m));
+    m->backend_ref = m->object_ref = LUA_NOREF;
+    m->name = pm[i].name;
+    pm[i].name = NULL; /* now the model's */
+    m->index = i;
+    s->models[s->nmodels++] = m;
+    lua_getfield(L, ms, m->name);
+    int b = lua_gettop(L);
+    const char *w = where_of(L, b, c);
+    m->where = ys_xstrdup(w ? w : "");
+    lua_getfield(L, b, "kind");
+    m->kind = ys_xstrdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "lua");
+    lua_pop(L, 1);
+    int t = lua_getfield(L, b, "concurrency");
+    if(t != LUA_TNIL) {
+      if(!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+         lua_tointeger(L, -1) > 100000)
+        fail_at(L, w, "model '%s': concurrency must be a whole number from "
+                "1 to 100000", m->name);
+      m->concurrency = (int)lua_tointeger(L, -1);
+    }
+    lua_pop(L, 1);
+    t = lua_getfield(L, b, "price");
+    if(t == LUA_TTABLE) {
+      m->price_in = opt_price(L, lua_gettop(L), "input", w, m->name);
+      m->price_out = opt_price(L, lua_gettop(L), "output", w, m->name);
+    }
+    else if(t != LUA_TNIL)
+      fail_at(L, w, "model '%s': price must be { input = ..., output = ... }"
+              " in USD per million tokens", m->name);
+    lua_pop(L, 1);
+    lua_pushvalue(L, b);
+    ys_model_push_new(L, m); /* pops the backend, pushes the model */
+    lua_setfield(L, ctxm, m->name);
+    lua_settop(L, ctxm);
+  }
+  s->models_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_settop(L, ms - 1);
+}
+
+static void check_metrics(lua_State *L, loadctx *c)
+{
+  ys_suite *s = c->s;
+  get_field(L, c, "metrics", LUA_TTABLE, "a list of ys.metric \"name\"", 1);
+  int ms = lua_gettop(L);
+  lua_Integer n = luaL_len(L, ms);
+  size_t count = 0;
+  lua_pushnil(L);
+  while(lua_next(L, ms)) {
+    lua_pop(L, 1);
+    count++;
+  }
+  if(n < 1 || (size_t)n != count)
+    fail_at(L, c->where, "suite field 'metrics' must be a non-empty list: "
+            "metrics = { ys.metric \"exact_match\" { ... }, ... }");
+  s->metrics = ys_xcalloc((size_t)n, sizeof(ys_metric *));
+  for(lua_Integer i = 1; i <= n; i++) {
+    lua_geti(L, ms, i);
+    if(ys_lua_is_metric_factory(L, -1)) {
+      /* ys.metric "x" without parameters: configure with defaults and
+       * keep the instance in the list so it stays alive. */
+      const char *fw = where_of(L, -1, c);
+      lua_pushvalue(L, -1);
+      if(lua_pcall(L, 0, 1, 0) != LUA_OK)
+        fail_at(L, fw, "%s", lua_tostring(L, -1));
+      lua_pushvalue(L, -1);
+      lua_seti(L, ms, i);
+      lua_remove(L, -2);
+    }
+    ys_metric *m = ys_lua_metric(L, -1);
+    if(!m)
+      fail_at(L, c->where, "metrics[%d] must be ys.metric \"name\" { ... }, "
+              "got %s", (int)i, luaL_typename(L, -1));
+    for(size_t j = 0; j < s->nmetrics; j++)
+      if(!strcmp(ys_metric_name(s->metrics[j]), ys_metric_name(m)))
+        fail_at(L, where_of(L, -1, c), "two metrics are named '%s': give "
+                "one another name with name = \"...\"", ys_metric_name(m));
+    s->metrics[s->nmetrics++] = m;
+    lua_pop(L, 1);
+  }
+  lua_settop(L, ms - 1);
+}
+
+static void check_metric_ref(lua_State *L, ys_suite *s, const char *where,
+                             const char *what, const char *key)
+{
+  if(ys_suite_has_metric_key(s, key))
+    return;
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for(size_t i = 0; i < s->nmetrics; i++)
+    for(size_t k = 0; k < ys_metric_nkeys(s->metrics[i]); k++) {
+      if(i || k)
+        luaL_addstring(&b, ", ");
+      luaL_addstring(&b, ys_metric_key(s->metrics[i], k));
+    }
+  luaL_pushresult(&b);
+  fail_at(L, where, "%s: unknown metric '%s' (the suite's metrics give: %s)",
+          what, key, lua_tostring(L, -1));
+}
+
+static int cmp_baseline(const void *a, const void *b)
+{
+  return strcmp(((const ys_baseline *)a)->name,
+                ((const ys_baseline *)b)->name);
+}
+
+static void check_baselines(lua_State *L, loadctx *c)
+{
+  ys_suite *s = c->s;
+  if(get_field(L, c, "baselines", LUA_TTABLE, "a table of name = { metric "
+               "= ..., value = ... }", 0) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  int bs = lua_gettop(L);
+  lua_pushnil(L);
+  while(lua_next(L, bs)) {
+    if(lua_type(L, -2) != LUA_TSTRING || !lua_istable(L, -1))
+      fail_at(L, c->where, "baselines must be a table of name = { metric = "
+              "\"...\", value = 0.76 }");
+    const char *name = lua_tostring(L, -2);
+    int e = lua_gettop(L);
+    lua_pushnil(L);
+    while(lua_next(L, e)) {
+      lua_pop(L, 1);
+      const char *k = lua_tostring(L, -1);
+      if(lua_type(L, -1) != LUA_TSTRING ||
+         (strcmp(k, "metric") && strcmp(k, "value")))
+        fail_at(L, c->where, "baseline '%s': unknown option (expected "
+                "metric and value)", name);
+    }
+    if(lua_getfield(L, e, "metric") != LUA_TSTRING)
+      fail_at(L, c->where, "baseline '%s' needs metric = \"...\"", name);
+    if(lua_getfield(L, e, "value") != LUA_TNUMBER)
+      fail_at(L, c->where, "baseline '%s' needs a number value", name);
+    check_metric_ref(L, s, c->where, "baseline", lua_tostring(L, -2));
+    s->baselines = ys_xrealloc(s->baselines,
+                               (s->nbaselines + 1) * sizeof(ys_baseline));
+    ys_baseline *bl = &s->baselines[s->nbaselines++];
+    bl->name = ys_xstrdup(name);
+    bl->metric = ys_xstrdup(lua_tostring(L, -2));
+    bl->value = lua_tonumber(L, -1);
+    lua_settop(L, e - 1);
+  }
+  qsort(s->baselines, s->nbaselines, sizeof(ys_baseline), cmp_baseline);
+  lua_settop(L, bs - 1);
+}
+
+static void check_gates(lua_State *L, loadctx *c)
+{
+  static const char *const opts[] = { "model", "metric", "min", "max",
+                                      NULL };
+  ys_suite *s = c->s;
+  if(get_field(L, c, "gates", LUA_TTABLE, "a list of gates", 0) ==
+     LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
+  int gs = lua_gettop(L);
+  lua_Integer n = luaL_len(L, gs);
+  s->gates = ys_xcalloc(n > 0 ? (size_t)n : 1, sizeof(ys_gate));
+  for(lua_Integer i = 1; i <= n; i++) {
+    if(lua_geti(L, gs, i) != LUA_TTABLE)
+      fail_at(L, c->where, "gates[%d] must be a table { model = ..., metric "
+              "= ..., min = ... }", (int)i);
+    int g = lua_gettop(L);
+    lua_pushnil(L);
+    while(lua_next(L, g)) {
+      lua_pop(L, 1);
+      const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                     : "?";
+      int ok = 0;
+      for(const char *const *o = opts; *o; o++)
+        if(!strcmp(*o, k))
+          ok = 1;
+      if(!ok)
+        fail_at(L, c->where, "gates[%d]: unknown option '%s' (expected "
+                "model, metric, min, max)", (int)i, k);
+    }
+    ys_gate *gt = &s->gates[s->ngates++];
+    gt->where = ys_xstrdup(c->where);
+    if(lua_getfield(L, g, "model") != LUA_TSTRING)
+      fail_at(L, c->where, "gates[%d] needs model = \"name\"", (int)i);
+    gt->model = ys_xstrdup(lua_tostring(L, -1));
+    if(ys_suite_model_index(s, gt->model) < 0)
+      fail_at(L, c->where, "gates[%d]: unknown model '%s'", (int)i,
+              gt->model);
+    if(lua_getfield(L, g, "metric") != LUA_TSTRING)
+      fail_at(L, c->where, "gates[%d] needs metric = \"name\"", (int)i);
+    gt->metric = ys_xstrdup(lua_tostring(L, -1));
+    check_metric_ref(L, s, c->where, "gate", gt->metric);
+    int t = lua_getfield(L, g, "min");
+    if(t == LUA_TNUMBER) {
+      gt->has_min = 1;
+      gt->min = lua_tonumber(L, -1);
+    }
+    else if(t != LUA_TNIL)
+      fail_at(L, c->where, "gates[%d]: min must be a number", (int)i);
+    t = lua_getfield(L, g, "max");
+    if(t == LUA_TNUMBER) {
+      gt->has_max = 1;
+      gt->max = lua_tonumber(L, -1);
+    }
+    else if(t != LUA_TNIL)
+      fail_at(L, c->where, "gates[%d]: max must be a number", (int)i);
+    if(!gt->has_min && !gt->has_max)
+      fail_at(L, c->where, "gates[%d] needs min or max", (int)i);
+    lua_settop(L, g - 1);
+  }
+  lua_settop(L, gs - 1);
+}
+
+/* [-0, +0, e] The whole check, run protected. The suite table is
+ * argument 2. */
+static int check_suite(lua_State *L)
+{
+  loadctx *c = lua_touserdata(L, 1);
+  ys_suite *s = c->s;
+  c->table = 2;
+  if(!lua_istable(L, c->table))
+    fail_at(L, s->path, "the suite file must return ys.suite { ... }, not "
+            "%s", luaL_typename(L, c->table));
+  const char *w = ys_lua_where(L, c->table);
+  snprintf(c->where, sizeof(c->where), "%s", w ? w : s->path);
+  check_fields(L, c);
+  get_field(L, c, "name", LUA_TSTRING, "a string", 1);
+  const char *name = lua_tostring(L, -1);
+  if(!valid_name(name))
+    fail_at(L, c->where, "suite name '%s' must be 1-128 letters, digits or "
+            "_-.:+@ (it names the run directory)", name);
+  s->name = ys_xstrdup(name);
+  lua_pop(L, 1);
+  if(get_field(L, c, "description", LUA_TSTRING, "a string", 0) !=
+     LUA_TNIL)
+    s->description = ys_xstrdup(lua_tostring(L, -1));
+  lua_pop(L, 1);
+  check_dataset(L, c);
+  if(get_field(L, c, "id", LUA_TSTRING, "the name of the id field", 0) !=
+     LUA_TNIL) {
+    if(!lua_tostring(L, -1)[0])
+      fail_at(L, c->where, "suite field 'id' must name a field");
+    s->id_field = ys_xstrdup(lua_tostring(L, -1));
+  }
+  else
+    s->id_field = ys_xstrdup("id");
+  lua_pop(L, 1);
+  check_prompt(L, c);
+  if(get_field(L, c, "evaluate", LUA_TFUNCTION, "a function", 0) !=
+     LUA_TNIL) {
+    lua_pushvalue(L, -1);
+    s->evaluate_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  lua_pop(L, 1);
+  if(get_field(L, c, "max_error_rate", LUA_TNUMBER, "a number from 0 to 1",
+               0) != LUA_TNIL) {
+    s->max_error_rate = lua_tonumber(L, -1);
+    if(!(s->max_error_rate >= 0 && s->max_error_rate <= 1))
+      fail_at(L, c->where, "max_error_rate must be from 0 to 1");
+  }
+  lua_pop(L, 1);
+  check_models(L, c);
+  check_metrics(L, c);
+  check_baselines(L, c);
+  check_gates(L, c);
+  return 0;
+}
+
+/* }====== */
+
+static int open_module(lua_State *L)
+{
+  ys_lua_open_ys(L, lua_touserdata(L, 1));
+  return 0;
+}
+
+ys_err ys_suite_load(const char *path, const ys_suite_opts *opts,
+                     ys_suite **out, ys_diag *diag)
+{
+  *out = NULL;
+  ys_suite *s = ys_xcalloc(1, sizeof(*s));
+  s->path = ys_xstrdup(path);
+  s->prompt_ref = s->evaluate_ref = s->models_ref = LUA_NOREF;
+  s->table_ref = LUA_NOREF;
+  loadctx *c = ys_xcalloc(1, sizeof(*c));
+  c->s = s;
+  ys_err err = ys_sha256_file(path, s->sha256, diag);
+  if(err) {
+    free(c);
+    ys_suite_free(s);
+    return ys_fail(diag, YS_ERR_USAGE, path, 0, "cannot read suite: %s",
+                   strerror(errno));
+  }
+  const char *slash = strrchr(path, '/');
+  c->ld.dir = slash ? ys_xstrndup(path, (size_t)(slash - path + (slash ==
+                      path))) : ys_xstrdup(".");
+  c->ld.roots = ys_suite_roots(c->ld.dir, opts ? opts->search_path : NULL,
+                               &c->ld.nroots);
+  c->ld.log = opts ? opts->log : NULL;
+  c->ld.log_ud = opts ? opts->log_ud : NULL;
+  s->L = ys_lua_new(SUITE_MEM_CAP, c->ld.log, c->ld.log_ud);
+  if(!s->L) {
+    free(c->ld.dir);
+    ys_suite_free_roots(c->ld.roots, c->ld.nroots);
+    free(c);
+    ys_suite_free(s);
+    return ys_fail(diag, YS_ERR_NOMEM, path, 0, "cannot create Lua state");
+  }
+  /* The loader must live as long as the state: keep it in the state. */
+  lua_State *L = s->L;
+  ys_diag d;
+  err = ys_lua_pcall_c(L, open_module, &c->ld, 0, 0, &d);
+  if(!err)
+    err = ys_lua_load_file(L, path, path, &d);
+  if(!err)
+    err = ys_lua_call(L, 0, 1, &d);
+  if(!err) {
+    /* Keep the table alive: it holds the metric instances. */
+    lua_settop(L, 1);
+    lua_pushvalue(L, 1);
+    s->table_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    err = ys_lua_pcall_c(L, check_suite, c, 1, 0, &d);
+  }
+  s->loader = c;
+  if(err) {
+    ys_err code = err == YS_ERR_NOMEM ? err : YS_ERR_SUITE;
+    if(err == YS_ERR_IO)
+      code = YS_ERR_USAGE;
+    ys_fail(diag, code, NULL, 0, "%s", d.msg);
+    ys_suite_free(s);
+    return code;
+  }
+  lua_settop(L, 0);
+  *out = s;
+  return YS_OK;
+}
+
+int ys_suite_model_index(const ys_suite *s, const char *name)
+{
+  for(size_t i = 0; i < s->nmodels; i++)
+    if(!strcmp(s->models[i]->name, name))
+      return (int)i;
+  return -1;
+}
+
+int ys_suite_has_metric_key(const ys_suite *s, const char *key)
+{
+  for(size_t i = 0; i < s->nmetrics; i++)
+    for(size_t k = 0; k < ys_metric_nkeys(s->metrics[i]); k++)
+      if(!strcmp(ys_metric_key(s->metrics[i], k), key))
+        return 1;
+  return 0;
+}
+
+void ys_suite_free(ys_suite *s)
+{
+  if(!s)
+    return;
+  for(size_t i = 0; i < s->nmodels; i++)
+    ys_model_free(NULL, s->models[i]);
+  free(s->models);
+  free(s->metrics);
+  /* Closing the state frees the metric instances (their userdata). */
+  ys_lua_close(s->L);
+  loadctx *c = s->loader;
+  if(c) {
+    free(c->ld.dir);
+    ys_suite_free_roots(c->ld.roots, c->ld.nroots);
+    for(size_t i = 0; i < c->npending; i++)
+      free(c->pending[i].name);
+    free(c->pending);
+    free(c);
+  }
+  for(size_t i = 0; i < s->nbaselines; i++) {
+    free(s->baselines[i].name);
+    free(s->baselines[i].metric);
+  }
+  free(s->baselines);
+  for(size_t i = 0; i < s->ngates; i++) {
+    free(s->gates[i].model);
+    free(s->gates[i].metric);
+    free(s->gates[i].where);
+  }
+  free(s->gates);
+  ys_template_free(s->system_tpl);
+  ys_template_free(s->user_tpl);
+  free(s->path);
+  free(s->name);
+  free(s->description);
+  free(s->dataset_path);
+  free(s->dataset_name);
+  free(s->id_field);
+  free(s);
+}

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * summary.c: accumulation and the summary document. Sums run in dataset
+ * order; per-task values are kept as float (enough for scores in [0, 1]
+ * and for quantiles) to keep memory at 4 bytes per score.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+#include "summary.h"
+#include "xalloc.h"
+
+typedef struct series {
+  float *v;      /* one per task of the model; NaN: not scored */
+  size_t n, a;
+  double sum;    /* of scored values, in order */
+  long scored, errors, positive;
+} series;
+
+typedef struct model_acc {
+  long tasks, failed, partial; /* failed: evaluation error; partial: a
+                                * metric failed */
+  ys_usage usage;
+  double *lat;
+  size_t nlat, alat;
+  series *keys;
+} model_acc;
+
+struct ys_summary {
+  const ys_suite *s;
+  uint64_t seed;
+  size_t nkeys;
+  const char **key_names;
+  size_t *key_metric; /* metric index of each key */
+  size_t *key_sub;    /* key index within its metric */
+  model_acc *models;
+  int gates_failed;
+};
+
+ys_summary *ys_summary_new(const ys_suite *s, uint64_t seed)
+{
+  ys_summary *sm = ys_xcalloc(1, sizeof(*sm));
+  sm->s = s;
+  sm->seed = seed;
+  for(size_t i = 0; i < s->nmetrics; i++)
+    sm->nkeys += ys_metric_nkeys(s->metrics[i]);
+  sm->key_names = ys_xcalloc(sm->nkeys + 1, sizeof(char *));
+  sm->key_metric = ys_xcalloc(sm->nkeys + 1, sizeof(size_t));
+  sm->key_sub = ys_xcalloc(sm->nkeys + 1, sizeof(size_t));
+  size_t k = 0;
+  for(size_t i = 0; i < s->nmetrics; i++)
+    for(size_t j = 0; j < ys_metric_nkeys(s->metrics[i]); j++, k++) {
+      sm->key_names[k] = ys_metric_key(s->metrics[i], j);
+      sm->key_metric[k] = i;
+      sm->key_sub[k] = j;
+    }
+  sm->models = ys_xcalloc(s->nmodels, sizeof(model_acc));
+  for(size_t m = 0; m < s->nmodels; m++)
+    sm->models[m].keys = ys_xcalloc(sm->nkeys + 1, sizeof(series));
+  return sm;
+}
+
+void ys_summary_free(ys_summary *sm)
+{
+  if(!sm)
+    return;
+  for(size_t m = 0; m < sm->s->nmodels; m++) {
+    for(size_t k = 0; k < sm->nkeys; k++)
+      free(sm->models[m].keys[k].v);
+    free(sm->models[m].keys);
+    free(sm->models[m].lat);
+  }
+  free(sm->models);
+  free(sm->key_names);
+  free(sm->key_metric);
+  free(sm->key_sub);
+  free(sm);
+}
+
+size_t ys_summary_nkeys(const ys_summary *sm)
+{
+  return sm->nkeys;
+}
+
+static void series_push(series *se, float x)
+{
+  if(se->n == se->a) {
+    se->a = se->a ? se->a * 2 : 256;
+    se->v = ys_xrealloc(se->v, se->a * sizeof(float));
+  }
+  se->v[se->n++] = x;
+}
+
+void ys_summary_add(ys_summary *sm, size_t model, int ok,
+                    const double *scores, const ys_usage *usage)
+{
+  model_acc *ma = &sm->models[model];
+  ma->tasks++;
+  if(!ok)
+    ma->failed++;
+  int partial = 0;
+  for(size_t k = 0; k < sm->nkeys; k++) {
+    series *se = &ma->keys[k];
+    double x = ok ? scores[k] : NAN;
+    if(isnan(x)) {
+      se->errors++;
+      partial = ok;
+      series_push(se, NAN);
+      continue;
+    }
+    se->scored++;
+    se->sum += x;
+    if(x > 0)
+      se->positive++;
+    series_push(se, (float)x);
+  }
+  if(partial)
+    ma->partial++;
+  if(usage) {
+    ma->usage.calls += usage->calls;
+    ma->usage.input_tokens += usage->input_tokens;
+    ma->usage.output_tokens += usage->output_tokens;
+    ma->usage.latency_ms += usage->latency_ms;
+    ma->usage.cost += usage->cost;
+    if(ok) {
+      if(ma->nlat == ma->alat) {
+        ma->alat = ma->alat ? ma->alat * 2 : 256;
+        ma->lat = ys_xrealloc(ma->lat, ma->alat * sizeof(double));
+      }
+      ma->lat[ma->nlat++] = usage->latency_ms;
+    }
+  }
+}
+
+static const char *agg_name(ys_metric_agg a)
+{
+  switch(a) {
+  case YS_AGG_MEAN: return "mean";
+  case YS_AGG_SUM: return "sum";
+  case YS_AGG_RATE: return "rate";
+  case YS_AGG_MEDIAN: return "median";
+  case YS_AGG_CUSTOM: return "custom";
+  }
+  return "mean";
+}
+
+/* Rounds to 1e-9 so printed figures do not carry float noise. */
+static double tidy(double x)
+{
+  if(isnan(x) || isinf(x))
+    return x;
+  return round(x * 1e9) / 1e9;
+}
+
+static void add_num(cJSON *o, const char *k, double x)
+{
+  if(isnan(x) || isinf(x))
+    cJSON_AddNullToObject(o, k);
+  else
+    cJSON_AddNumberToObject(o, k, tidy(x));
+}
+
+/* Scored values of a series as doubles (caller frees). */
+static double *scored_values(const series *se, size_t *n)
+{
+  double *v = ys_xmalloc((se->n ? se->n : 1) * sizeof(double));
+  size_t k = 0;
+  for(size_t i = 0; i < se->n; i++)
+    if(!isnan(se->v[i]))
+      v[k++] = se->v[i];
+  *n = k;
+  return v;
+}
+
+/* The metric entry for one (model, key); *value is what gates compare. */
+static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k,
+                           double *value)
+{
+  const series *se = &sm->models[model].keys[k];
+  ys_metric *m = sm->s->metrics[sm->key_metric[k]];
+  int binary = ys_metric_binary(m);
+  ys_metric_agg agg = ys_metric_aggregation(m);
+  long n = (long)se->n;
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddNumberToObject(o, "n", (double)n);
+  cJSON_AddNumberToObject(o, "scored", (double)se->scored);
+  cJSON_AddNumberToObject(o, "errors", (double)se->errors);
+  cJSON_AddStringToObject(o, "aggregate", agg_name(agg));
+  /* Binary metrics count an errored sample as a failure, so errors can
+   * never raise a pass rate; continuous ones average what was scored and
+   * report the errors beside it. */
+  double denom = binary ? (double)n : (double)se->scored;
+  double mean = denom > 0 ? se->sum / denom : NAN;
+  double v = mean;
+  size_t nv = 0;
+  double *vals = NULL;
+  switch(agg) {
+  case YS_AGG_MEAN:
+    break;
+  case YS_AGG_SUM:
+    v = se->sum;
+    break;
+  case YS_AGG_RATE:
+    v = denom > 0 ? (double)se->positive / denom : NAN;
+    break;
+  case YS_AGG_MEDIAN:
+    vals = scored_values(se, &nv);
+    v = ys_stats_quantile(vals, nv, 0.5);
+    break;
+  case YS_AGG_CUSTOM: {
+    vals = scored_values(se, &nv);
+    ys_diag d;
+    if(ys_metric_aggregate(m, sm->key_sub[k], vals, nv, &v, &d)) {
+      v = NAN;
+      cJSON_AddStringToObject(o, "aggregate_error", d.msg);
+    }
+    break;
+  }
+  }
+  free(vals);
+  add_num(o, "value", v);
+  add_num(o, "mean", mean);
+  double lo = NAN, hi = NAN;
+  const char *method = NULL;
+  if(binary && n > 0) {
+    ys_stats_wilson(se->sum, (double)n, 1.959963984540054, &lo, &hi);
+    method = "wilson";
+  }
+  else if(se->scored > 1) {
+    vals = scored_values(se, &nv);
+    ys_stats_bootstrap_mean(vals, nv, 1000, 0.95, sm->seed ^ (k * 7919 +
+                            model * 104729), &lo, &hi);
+    free(vals);
+    method = "bootstrap";
+  }
+  if(method) {
+    cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(tidy(lo)));
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(tidy(hi)));
+    cJSON_AddStringToObject(o, "interval", method);
+  }
+  *value = v;
+  return o;
+}
+
+cJSON *ys_summary_build(ys_summary *sm)
+{
+  const ys_suite *s = sm->s;
+  cJSON *doc = cJSON_CreateObject();
+  cJSON *models = cJSON_AddArrayToObject(doc, "models");
+  double *values = ys_xcalloc(s->nmodels * (sm->nkeys + 1), sizeof(double));
+  long failed = 0, tasks = 0;
+  for(size_t mi = 0; mi < s->nmodels; mi++) {
+    model_acc *ma = &sm->models[mi];
+    cJSON *mo = cJSON_CreateObject();
+    cJSON_AddStringToObject(mo, "name", s->models[mi]->name);
+    cJSON_AddStringToObject(mo, "kind", s->models[mi]->kind);
+    cJSON_AddNumberToObject(mo, "tasks", (double)ma->tasks);
+    cJSON_AddNumberToObject(mo, "errors", (double)ma->failed);
+    cJSON_AddNumberToObject(mo, "score_errors", (double)ma->partial);
+    tasks += ma->tasks;
+    failed += ma->failed + ma->partial;
+    cJSON *u = cJSON_AddObjectToObject(mo, "usage");
+    cJSON_AddNumberToObject(u, "calls", (double)ma->usage.calls);
+    cJSON_AddNumberToObject(u, "input_tokens",
+                            (double)ma->usage.input_tokens);
+    cJSON_AddNumberToObject(u, "output_tokens",
+                            (double)ma->usage.output_tokens);
+    add_num(u, "cost", ma->usage.cost);
+    cJSON *lat = cJSON_AddObjectToObject(mo, "latency_ms");
+    double mean = ma->nlat ? ma->usage.latency_ms / (double)ma->nlat : NAN;
+    add_num(lat, "mean", round(mean * 1000) / 1000);
+    add_num(lat, "p50", round(ys_stats_quantile(ma->lat, ma->nlat, 0.5) *
+                              1000) / 1000);
+    add_num(lat, "p95", round(ys_stats_quantile(ma->lat, ma->nlat, 0.95) *
+                              1000) / 1000);
+    cJSON *mets = cJSON_AddObjectToObject(mo, "metrics");
+    for(size_t k = 0; k < sm->nkeys; k++)
+      cJSON_AddItemToObject(mets, sm->key_names[k],
+                            metric_entry(sm, mi, k,
+                                         &values[mi * sm->nkeys + k]));
+    cJSON_AddItemToArray(models, mo);
+  }
+  cJSON *bl = cJSON_AddArrayToObject(doc, "baselines");
+  for(size_t i = 0; i < s->nbaselines; i++) {
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "name", s->baselines[i].name);
+    cJSON_AddStringToObject(b, "metric", s->baselines[i].metric);
+    add_num(b, "value", s->baselines[i].value);
+    cJSON_AddItemToArray(bl, b);
+  }
+  cJSON *gates = cJSON_AddArrayToObject(doc, "gates");
+  sm->gates_failed = 0;
+  for(size_t i = 0; i < s->ngates; i++) {
+    const ys_gate *g = &s->gates[i];
+    int mi = ys_suite_model_index(s, g->model);
+    size_t k = 0;
+    while(k < sm->nkeys && strcmp(sm->key_names[k], g->metric))
+      k++;
+    double v = mi >= 0 && k < sm->nkeys ? values[(size_t)mi * sm->nkeys + k]
+                                        : NAN;
+    int pass = !isnan(v) && (!g->has_min || v >= g->min) &&
+               (!g->has_max || v <= g->max);
+    if(!pass)
+      sm->gates_failed++;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "model", g->model);
+    cJSON_AddStringToObject(o, "metric", g->metric);
+    if(g->has_min)
+      add_num(o, "min", g->min);
+    if(g->has_max)
+      add_num(o, "max", g->max);
+    add_num(o, "value", v);
+    if(mi >= 0 && k < sm->nkeys)
+      cJSON_AddNumberToObject(o, "n",
+                              (double)sm->models[mi].keys[k].n);
+    cJSON_AddBoolToObject(o, "pass", pass);
+    cJSON_AddItemToArray(gates, o);
+  }
+  free(values);
+  cJSON_AddNumberToObject(doc, "tasks", (double)tasks);
+  cJSON_AddNumberToObject(doc, "tasks_with_errors", (double)failed);
+  cJSON_AddNumberToObject(doc, "gates_failed", sm->gates_failed);
+  return doc;
+}
+
+int ys_summary_gates_failed(const ys_summary *sm)
+{
+  return sm->gates_failed;
+}
+
+long ys_summary_failed_tasks(const ys_summary *sm)
+{
+  long n = 0;
+  for(size_t m = 0; m < sm->s->nmodels; m++)
+    n += sm->models[m].failed + sm->models[m].partial;
+  return n;
+}
+
+long ys_summary_tasks(const ys_summary *sm)
+{
+  long n = 0;
+  for(size_t m = 0; m < sm->s->nmodels; m++)
+    n += sm->models[m].tasks;
+  return n;
+}
+
+long ys_summary_scored(const ys_summary *sm)
+{
+  long n = 0;
+  for(size_t m = 0; m < sm->s->nmodels; m++)
+    for(size_t k = 0; k < sm->nkeys; k++)
+      n += sm->models[m].keys[k].scored;
+  return n;
+}

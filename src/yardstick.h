@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * yardstick.h: the embeddable C API of libyardstick. Open a run from a suite
+ * file (loads and validates the suite and its dataset), execute it (writes a
+ * run directory), then read its verdict and summary. The `yardstick` command
+ * is a thin client of exactly this API.
+ *
+ * Ownership: pointers passed in are borrowed; pointers returned are borrowed
+ * from the run unless the comment says "returns owned (free with free())".
+ */
+#ifndef YARDSTICK_H
+#define YARDSTICK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define YS_VERSION "0.1.0"
+
+/* Error codes. Numbers are never reused; a retired code becomes
+ * YS_ERR_OBSOLETEn. */
+typedef enum {
+  YS_OK = 0,
+  YS_ERR_NOMEM = 1,       /* out of memory */
+  YS_ERR_USAGE = 2,       /* a bad argument or option from the caller */
+  YS_ERR_SUITE = 3,       /* the suite file is wrong */
+  YS_ERR_DATA = 4,        /* a dataset or recorded-output file is wrong */
+  YS_ERR_IO = 5,          /* reading or writing a file failed */
+  YS_ERR_TOOBIG = 6,      /* an input is over a hard size cap */
+  YS_ERR_LUA = 7,         /* Lua code failed outside any sample */
+  YS_ERR_MODEL = 8,       /* a model call failed */
+  YS_ERR_INCOMPLETE = 9,  /* more samples errored than the suite allows */
+  YS_ERR_INTERRUPTED = 10,/* stopped by a signal; the journal is valid */
+  YS_ERR__LAST
+} ys_err;
+
+/* Where and why something failed: filled by every call that takes one. The
+ * message is one line, lower case, without a final period. */
+typedef struct ys_diag {
+  char file[512]; /* empty when no file is involved */
+  long line;      /* 0 when unknown */
+  char msg[1024];
+} ys_diag;
+
+/* Static text for an error code. */
+const char *ys_strerror(ys_err err);
+
+/* Library version, YS_VERSION at build time. */
+const char *ys_version(void);
+
+/* Formats a diagnostic as "file:line: msg" (or less, when parts are absent)
+ * into buf, always NUL-terminated. Returns buf. */
+char *ys_diag_format(const ys_diag *diag, char *buf, size_t len);
+
+/* Progress of a running evaluation, passed to ys_run_opts.progress. */
+typedef struct ys_progress {
+  long tasks_total;   /* (sample, model) tasks in this run */
+  long tasks_done;    /* finished, scored or errored */
+  long tasks_failed;  /* of which errored */
+  long in_flight;     /* started and not finished */
+  double elapsed_s;
+} ys_progress;
+
+typedef struct ys_run_opts {
+  int jobs;                 /* tasks in flight at most (-j); default 8 */
+  long limit;               /* evaluate the first N samples; 0 = all */
+  long sample;              /* evaluate a seeded random subset of N; 0 = all */
+  uint64_t seed;            /* for --sample and resampling; default 1 */
+  const char *out_dir;      /* run directory; NULL: <runs_dir>/<suite>-... */
+  const char *runs_dir;     /* parent of generated run directories: "runs" */
+  const char *search_path;  /* ':'-separated plugin roots tried first */
+  const char *command_line; /* recorded in manifest.json */
+  /* Called about ten times a second while running, and once at the end. */
+  void (*progress)(void *ud, const ys_progress *p);
+  /* Warnings and suite `print` output, one line each without newline. */
+  void (*log)(void *ud, const char *line);
+  void *ud;
+} ys_run_opts;
+
+typedef struct ys_run ys_run;
+
+/* Fills opts with the defaults above. */
+void ys_run_opts_init(ys_run_opts *opts);
+
+/* Loads and validates the suite at suite_path and checks every row of its
+ * dataset (ids present and unique, prompt fields present), without calling
+ * any model. On success *out is a run ready for ys_run_exec. Errors:
+ * YS_ERR_SUITE, YS_ERR_DATA, YS_ERR_USAGE, YS_ERR_IO, YS_ERR_TOOBIG. */
+ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
+                   ys_run **out, ys_diag *diag);
+
+/* Runs every (sample, model) task, writes the run directory (manifest.json,
+ * samples.jsonl, summary.json). Returns YS_OK when the run completed, whether
+ * or not its gates hold (see ys_run_gates_failed); YS_ERR_INCOMPLETE when
+ * more samples errored than the suite's max_error_rate allows or none was
+ * scored; other errors when the run could not go on. */
+ys_err ys_run_exec(ys_run *run, ys_diag *diag);
+
+/* The run directory, once ys_run_exec has created it; NULL before. */
+const char *ys_run_dir(const ys_run *run);
+
+/* Number of gates that failed; 0 when the suite has none. */
+int ys_run_gates_failed(const ys_run *run);
+
+/* The summary (summary.json's content) as compact JSON text, or NULL before
+ * ys_run_exec finished. */
+const char *ys_run_summary_json(const ys_run *run);
+
+/* The terminal summary table (models x metrics, baselines, gates), with ANSI
+ * colours when color is non-zero. Returns owned (free with free()), or NULL
+ * before the run finished. */
+char *ys_run_render_table(const ys_run *run, int color);
+
+/* Frees the run; ys_run_free(NULL) is a no-op. */
+void ys_run_free(ys_run *run);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* YARDSTICK_H */
