@@ -655,22 +655,18 @@ static int ys_model(lua_State *L)
 }
 
 /* A plugin constructor wrapper: upvalue 1 the plugin's function, upvalue 2
- * its name. Errors inside get the suite's position and the plugin name;
+ * its name. Errors inside get the caller's position and the plugin name;
  * the result gets kind = name and a recorded position. */
 static int plugin_ctor(lua_State *L)
 {
   int nargs = lua_gettop(L);
-  lua_Debug ar;
-  char where[600] = "";
-  if(lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) &&
-     ar.currentline > 0)
-    snprintf(where, sizeof(where), "%s:%d: ", ar.short_src, ar.currentline);
   const char *name = lua_tostring(L, lua_upvalueindex(2));
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
   if(lua_pcall(L, nargs, 1, 0) != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
-    return luaL_error(L, "%s%s: %s", where, name, msg ? msg : "error");
+    /* luaL_error adds the caller's position: the suite's line. */
+    return luaL_error(L, "%s: %s", name, msg ? msg : "error");
   }
   if(lua_istable(L, -1)) {
     if(lua_getfield(L, -1, "kind") == LUA_TNIL) {

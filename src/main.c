@@ -30,6 +30,7 @@ static void usage(FILE *f)
 {
   fprintf(f,
 "usage: yardstick run SUITE.lua [options]\n"
+"       yardstick metrics [--json]\n"
 "       yardstick --version | --help\n"
 "\n"
 "Runs an evaluation suite: every sample against every model, scored by the\n"
@@ -261,6 +262,26 @@ static int cmd_run(int argc, char **argv, int first)
   return status;
 }
 
+static int cmd_metrics(int argc, char **argv, int first)
+{
+  int json = 0;
+  for(int i = first; i < argc; i++) {
+    if(!strcmp(argv[i], "--json"))
+      json = 1;
+    else
+      return fail_usage("metrics: unexpected argument '%s'", argv[i]);
+  }
+  ys_diag d;
+  char *list = ys_metrics_list(getenv("YARDSTICK_PATH"), json, &d);
+  if(!list) {
+    print_diag(&d);
+    return EXIT_INCOMPLETE;
+  }
+  fputs(list, stdout);
+  free(list);
+  return EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
   if(argc < 2) {
@@ -278,5 +299,7 @@ int main(int argc, char **argv)
   }
   if(!strcmp(cmd, "run"))
     return cmd_run(argc, argv, 2);
+  if(!strcmp(cmd, "metrics"))
+    return cmd_metrics(argc, argv, 2);
   return fail_usage("unknown command '%s'", cmd);
 }

@@ -113,6 +113,11 @@ static void read_params(lua_State *L, ys_metric *m, int idx)
   lua_pop(L, 1);
 }
 
+static int cmp_param(const void *a, const void *b)
+{
+  return strcmp(((const param *)a)->name, ((const param *)b)->name);
+}
+
 static int parse_agg(const char *s, ys_metric_agg *agg)
 {
   static const struct { const char *name; ys_metric_agg agg; } aggs[] = {
@@ -178,6 +183,9 @@ static int check_plugin(lua_State *L)
                "one");
   lua_pop(L, 1);
   read_params(L, m, idx);
+  /* pairs() order varies between runs: sort, so manifests and listings
+   * are stable. */
+  qsort(m->params, m->nparams, sizeof(param), cmp_param);
   lua_pushvalue(L, idx);
   m->plugin_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;

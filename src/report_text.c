@@ -135,10 +135,11 @@ char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
   ys_err e = YS_OK;
   const cJSON *suite = cJSON_GetObjectItemCaseSensitive(summary, "suite");
   double samples = num(summary, "samples");
-  e = ys_buf_addf(&b, "%s%s%s: %.0f samples x %zu models%s%s\n\n",
+  e = ys_buf_addf(&b, "%s%s%s: %.0f sample%s x %zu model%s%s%s\n\n",
                   BOLD(color), cJSON_IsString(suite) ? suite->valuestring
-                  : "suite", RESET(color), samples, nmodels,
-                  run_dir ? " -> " : "", run_dir ? run_dir : "");
+                  : "suite", RESET(color), samples, samples == 1 ? "" : "s",
+                  nmodels, nmodels == 1 ? "" : "s", run_dir ? " -> " : "",
+                  run_dir ? run_dir : "");
   for(size_t i = 0; i < t.rows && !e; i++) {
     int base = i > nmodels;
     e = ys_buf_adds(&b, i == 0 ? BOLD(color) : base ? DIM(color) : "");

@@ -117,6 +117,13 @@ char *ys_run_render_table(const ys_run *run, int color);
 /* Frees the run; ys_run_free(NULL) is a no-op. */
 void ys_run_free(ys_run *run);
 
+/* Lists the metric plugins found on the search path (search_path entries,
+ * then those installed with yardstick): name, file, description, kind and
+ * parameters. A plugin that fails to load is listed with its error. As
+ * JSON (an array) when json is non-zero, else as text for a terminal.
+ * Returns owned (free with free()). */
+char *ys_metrics_list(const char *search_path, int json, ys_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif

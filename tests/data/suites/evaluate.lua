@@ -1,0 +1,32 @@
+-- A prompt function, an inline Lua model, and an evaluate function that
+-- talks to the model twice and asks a second model (ctx.models).
+local ys = require "yardstick"
+
+local echo = ys.model {
+  chat = function(self, request)
+    local last = request.messages[#request.messages].content
+    return { text = "echo:" .. last, input_tokens = #request.messages,
+             output_tokens = 1 }
+  end,
+}
+local upper = ys.model {
+  chat = function(self, request)
+    return string.upper(request.messages[1].content)
+  end,
+}
+
+return ys.suite {
+  name = "evaluate",
+  dataset = ys.jsonl "../products.jsonl",
+  prompt = function(sample) return "first:" .. sample.id end,
+  models = { echo = echo, upper = upper },
+  evaluate = function(sample, model, ctx)
+    local a = model:chat(ctx.messages)
+    local b, reply = model:chat({ { role = "user", content = a },
+                                  { role = "user", content = "again" } })
+    local shout = ctx.models.upper:chat(sample.id)
+    return { first = a, second = b, shout = shout, model = ctx.model,
+             tokens = reply.output_tokens }
+  end,
+  metrics = { ys.metric "mentions_id.lua" },
+}
