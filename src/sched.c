@@ -42,13 +42,10 @@ ys_sched *ys_sched_new(ys_sched_done_fn done, void *ud)
 
 static void task_release(ys_sched *s, ys_task *t)
 {
-  /* Swap-remove from the live list (index kept in seq order is not
-   * needed; a linear search is fine at the sizes -j allows). */
-  for(size_t i = 0; i < s->nall; i++)
-    if(s->all[i] == t) {
-      s->all[i] = s->all[--s->nall];
-      break;
-    }
+  /* Swap-remove from the live list. */
+  ys_task *last = s->all[--s->nall];
+  s->all[t->live_index] = last;
+  last->live_index = t->live_index;
   *(ys_task **)lua_getextraspace(t->co) = NULL;
   luaL_unref(t->L, LUA_REGISTRYINDEX, t->ref);
   s->alive--;
@@ -110,6 +107,7 @@ ys_task *ys_sched_spawn(ys_sched *s, lua_State *L, int nargs, void *ud)
     s->aall = s->aall ? s->aall * 2 : 64;
     s->all = ys_xrealloc(s->all, s->aall * sizeof(ys_task *));
   }
+  t->live_index = s->nall;
   s->all[s->nall++] = t;
   s->alive++;
   push_ready(s, t);

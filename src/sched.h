@@ -46,6 +46,7 @@ typedef struct ys_task {
   double wake_at;
   unsigned long seq;
   int armed;        /* a wake-up is registered for the current yield */
+  size_t live_index; /* position in the loop's list of live tasks */
 } ys_task;
 
 /* Called when a task ends. status is LUA_OK (results on task->co's stack,
