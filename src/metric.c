@@ -185,7 +185,8 @@ static int check_plugin(lua_State *L)
   read_params(L, m, idx);
   /* pairs() order varies between runs: sort, so manifests and listings
    * are stable. */
-  qsort(m->params, m->nparams, sizeof(param), cmp_param);
+  if(m->nparams > 1)
+    qsort(m->params, m->nparams, sizeof(param), cmp_param);
   lua_pushvalue(L, idx);
   m->plugin_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   return 0;

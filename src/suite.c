@@ -483,7 +483,8 @@ static void check_baselines(lua_State *L, loadctx *c)
     bl->value = lua_tonumber(L, -1);
     lua_settop(L, e - 1);
   }
-  qsort(s->baselines, s->nbaselines, sizeof(ys_baseline), cmp_baseline);
+  if(s->nbaselines > 1)
+    qsort(s->baselines, s->nbaselines, sizeof(ys_baseline), cmp_baseline);
   lua_settop(L, bs - 1);
 }
 
