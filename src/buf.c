@@ -78,8 +78,10 @@ ys_err ys_buf_addf(ys_buf *b, const char *fmt, ...)
   va_start(ap, fmt);
   int n = vsnprintf(small, sizeof(small), fmt, ap);
   va_end(ap);
-  if(n < 0)
+  if(n < 0) {
+    ys_buf_free(b);
     return YS_ERR_NOMEM;
+  }
   if((size_t)n < sizeof(small))
     return ys_buf_add(b, small, (size_t)n);
   char *big = malloc((size_t)n + 1);

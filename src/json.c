@@ -5,6 +5,7 @@
  * appends into a reused buffer instead of allocating a string per line as
  * cJSON_PrintUnformatted does, and formats numbers deterministically.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,8 @@ const cJSON *ys_json_path(const cJSON *obj, const char *path)
     cur = cJSON_GetObjectItemCaseSensitive(cur, part);
     if(!cur)
       return NULL;
+    if(dot && !dot[1])
+      return NULL; /* a trailing dot names an empty segment */
     p += n + (dot ? 1 : 0);
   }
   return cur;
@@ -49,7 +52,9 @@ char *ys_json_fmt_number(double d, char buf[32])
       strcpy(buf, "0");
     return buf;
   }
-  for(int prec = 15; prec <= 17; prec++) {
+  /* 15 digits always read back exactly for normal doubles, so shorter
+   * forms only need trying below DBL_MIN. */
+  for(int prec = fabs(d) < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
     snprintf(buf, 32, "%.*g", prec, d);
     if(strtod(buf, NULL) == d)
       break;

@@ -157,7 +157,14 @@ static ys_err table_to_json(enc *e, int idx, int depth, cJSON **out)
   lua_pushnil(L);
   while(lua_next(L, idx)) {
     lua_pop(L, 1);
-    keys[k++] = lua_tostring(L, -1); /* anchored by the table */
+    size_t klen;
+    keys[k] = lua_tolstring(L, -1, &klen); /* anchored by the table */
+    if(strlen(keys[k]) != klen) {
+      lua_pop(L, 1);
+      free(keys);
+      return fail(e, "a key with a NUL byte");
+    }
+    k++;
   }
   qsort(keys, k, sizeof(char *), cmp_keys);
   cJSON *obj = cJSON_CreateObject();
@@ -285,6 +292,15 @@ static int json_decode(lua_State *L)
   lua_setmetatable(L, -2);
   const char *end = NULL;
   *box = cJSON_ParseWithLengthOpts(s, len, &end, 0);
+  if(*box) {
+    while(end < s + len && (*end == ' ' || *end == '\t' || *end == '\n' ||
+                            *end == '\r'))
+      end++;
+    if(end < s + len) { /* text after the value */
+      cJSON_Delete(*box);
+      *box = NULL;
+    }
+  }
   if(!*box) {
     luaL_pushfail(L);
     lua_pushfstring(L, "invalid JSON at offset %d",

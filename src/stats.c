@@ -25,6 +25,8 @@ uint64_t ys_rng_next(ys_rng *r)
 
 uint64_t ys_rng_below(ys_rng *r, uint64_t n)
 {
+  if(n == 0)
+    return 0;
   /* Lemire's rejection on the low part of a 64x64 multiply would need
    * 128-bit arithmetic; plain rejection sampling is portable. */
   uint64_t limit = UINT64_MAX - UINT64_MAX % n;
@@ -47,8 +49,8 @@ void ys_stats_wilson(double k, double n, double z, double *lo, double *hi)
   double den = 1 + z2 / n;
   double center = (p + z2 / (2 * n)) / den;
   double half = z * sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / den;
-  *lo = center - half < 0 ? 0 : center - half;
-  *hi = center + half > 1 ? 1 : center + half;
+  *lo = k <= 0 || center - half < 0 ? 0 : center - half;
+  *hi = k >= n || center + half > 1 ? 1 : center + half;
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -31,7 +31,7 @@ typedef struct ys_rng {
 
 void ys_rng_seed(ys_rng *r, uint64_t seed);
 uint64_t ys_rng_next(ys_rng *r);
-/* Uniform integer in [0, n) without modulo bias. */
+/* Uniform integer in [0, n) without modulo bias; 0 when n is 0. */
 uint64_t ys_rng_below(ys_rng *r, uint64_t n);
 
 #endif
