@@ -27,7 +27,7 @@ ys_err ys_dataset_open(const char *path, const ys_dataset_opts *opts,
   *out = NULL;
   FILE *f = fopen(path, "rb");
   if(!f)
-    return ys_fail(diag, YS_ERR_IO, path, 0, "cannot open dataset: %s",
+    return ys_fail(diag, YS_ERR_IO, path, 0, "cannot open: %s",
                    strerror(errno));
   ys_dataset *ds = ys_xcalloc(1, sizeof(*ds));
   ds->opts = *opts;

@@ -4,6 +4,7 @@
  * Blank lines are skipped; anything else that is not a JSON object is an
  * error naming the line and column.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "dataset.h"
@@ -24,6 +25,50 @@ static int blank(const char *s, size_t n)
   return 1;
 }
 
+/* cJSON reports the last byte as the error position both when that byte
+ * is wrong and when the text ends too early. Parsing again with a blank
+ * appended tells them apart: cut-short text then fails on the blank.
+ * Only runs on the error path. */
+static int cut_short(const char *s, size_t n)
+{
+  /* An odd number of unescaped quotes: a string runs past the end. */
+  int in_string = 0;
+  for(size_t i = 0; i < n; i++) {
+    if(s[i] == '\\' && in_string)
+      i++;
+    else if(s[i] == '"')
+      in_string = !in_string;
+  }
+  if(in_string)
+    return 1;
+  char *copy = malloc(n + 2);
+  if(!copy)
+    return 0;
+  memcpy(copy, s, n);
+  copy[n] = ' ';
+  copy[n + 1] = '\0';
+  const char *end = NULL;
+  cJSON *v = cJSON_ParseWithLengthOpts(copy, n + 1, &end, 0);
+  int cut = !v && end == copy + n;
+  cJSON_Delete(v);
+  free(copy);
+  return cut;
+}
+
+/* The first "\u0000" escape in s[0..n), or NULL. An escaped backslash
+ * before it ("\\u0000") is text, not an escape. */
+static const char *find_escaped_nul(const char *s, size_t n)
+{
+  for(size_t i = 0; i + 6 <= n; i++) {
+    if(s[i] != '\\')
+      continue;
+    if(s[i + 1] == 'u' && !memcmp(s + i + 2, "0000", 4))
+      return s + i;
+    i++; /* skip the escaped character */
+  }
+  return NULL;
+}
+
 static ys_err jsonl_next(ys_dataset *ds, cJSON **row, long *line,
                          ys_diag *diag)
 {
@@ -35,19 +80,28 @@ static ys_err jsonl_next(ys_dataset *ds, cJSON **row, long *line,
       return err;
     if(blank(s, n))
       continue;
+    /* cJSON keeps strings NUL-terminated, so "\u0000" would silently cut
+     * a string short: refuse it instead. */
+    const char *nul = find_escaped_nul(s, n);
+    if(nul)
+      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                     "a string holds \\u0000 at column %zu (NUL characters "
+                     "are not supported)", (size_t)(nul - s) + 1);
     const char *end = NULL;
     cJSON *v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
     if(!v) {
-      size_t col = end && end >= s ? (size_t)(end - s) + 1 : 1;
-      if(col > n)
+      if(cut_short(s, n))
         return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
                        "invalid JSON: unexpected end of line");
+      size_t col = end && end >= s ? (size_t)(end - s) + 1 : 1;
       return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
                      "invalid JSON at column %zu", col);
     }
     /* cJSON stops after the first value; anything but blanks after it
      * is a second value or garbage on the same line. */
     if(end && !blank(end, n - (size_t)(end - s))) {
+      while(*end == ' ' || *end == '\t')
+        end++;
       size_t col = (size_t)(end - s) + 1;
       cJSON_Delete(v);
       return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,

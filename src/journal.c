@@ -93,8 +93,13 @@ ys_err ys_journal_create(const char *dir, const char *parent,
 {
   *out = NULL;
   char *path;
-  if(dir)
+  if(dir) {
     path = ys_xstrdup(dir);
+    /* "runs/x/" (as shells complete it) names the run "x". */
+    size_t n = strlen(path);
+    while(n > 1 && path[n - 1] == '/')
+      path[--n] = '\0';
+  }
   else {
     time_t now = time(NULL);
     struct tm tm;

@@ -68,25 +68,41 @@ double ys_lua_clock_ms(void)
 
 /* {====== sandboxed globals ====== */
 
+static int buf_gc(lua_State *L)
+{
+  ys_buf_free(lua_touserdata(L, 1));
+  return 0;
+}
+
+ys_buf *ys_lua_newbuf(lua_State *L, size_t max)
+{
+  ys_buf *b = lua_newuserdatauv(L, sizeof(ys_buf), 0);
+  ys_buf_init(b, max);
+  if(luaL_newmetatable(L, "ys.buf")) {
+    lua_pushcfunction(L, buf_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  return b;
+}
+
 static int l_print(lua_State *L)
 {
   host *h = host_of(L);
-  ys_buf b;
-  ys_buf_init(&b, 64 * 1024);
   int n = lua_gettop(L);
+  ys_buf *b = ys_lua_newbuf(L, 64 * 1024);
   ys_err err = YS_OK;
   for(int i = 1; i <= n && !err; i++) {
     size_t len;
     const char *s = luaL_tolstring(L, i, &len);
     if(i > 1)
-      err = ys_buf_addc(&b, '\t');
+      err = ys_buf_addc(b, '\t');
     if(!err)
-      err = ys_buf_add(&b, s, len);
+      err = ys_buf_add(b, s, len);
     lua_pop(L, 1);
   }
   if(h->log)
-    h->log(h->log_ud, err ? "(print output too long)" : ys_buf_str(&b));
-  ys_buf_free(&b);
+    h->log(h->log_ud, err ? "(print output too long)" : ys_buf_str(b));
   return 0;
 }
 
@@ -158,8 +174,9 @@ static void open_libs(lua_State *L)
   lua_setfield(L, -2, "require");
   lua_newtable(L);
   lua_setfield(L, LUA_REGISTRYINDEX, MODULES_KEY);
-  /* The view: an empty table whose reads go to the globals. */
-  lua_newtable(L);                 /* stack: G, view */
+  /* The view: a userdata whose reads go to the globals. A userdata, not
+   * a table, so rawset cannot write into it either. */
+  lua_newuserdatauv(L, 0, 0);      /* stack: G, view */
   lua_newtable(L);                 /* stack: G, view, mt */
   lua_pushvalue(L, -3);
   lua_pushcclosure(L, env_index, 1);
@@ -169,6 +186,9 @@ static void open_libs(lua_State *L)
   lua_pushboolean(L, 0);
   lua_setfield(L, -2, "__metatable");
   lua_setmetatable(L, -2);         /* stack: G, view */
+  /* _G is the view too, so `_G.x = 1` cannot write the shared globals. */
+  lua_pushvalue(L, -1);
+  lua_setfield(L, -3, "_G");
   lua_setfield(L, LUA_REGISTRYINDEX, VIEW_KEY);
   lua_pop(L, 1);
 }
@@ -203,6 +223,9 @@ lua_State *ys_lua_new(size_t mem_cap, ys_lua_log_fn log, void *log_ud)
     free(h);
     return NULL;
   }
+  /* Lua leaves the main thread's extra space uninitialised; it holds the
+   * running task (sched.c), and NULL means none. */
+  memset(lua_getextraspace(L), 0, LUA_EXTRASPACE);
   /* Even setup runs protected: an unprotected error would abort. */
   lua_pushcfunction(L, open_protected);
   if(lua_pcall(L, 0, 0, 0) != LUA_OK) {
@@ -234,7 +257,7 @@ static void deadline_hook(lua_State *L, lua_Debug *ar)
   /* Re-arm to fire on every line and instruction, so a pcall in the
    * plugin that catches this error hits the next one straight away. */
   lua_sethook(L, deadline_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
-  luaL_error(L, "time limit exceeded (%.0f ms)", h->budget_ms);
+  luaL_error(L, "time limit exceeded (%d ms)", (int)h->budget_ms);
 }
 
 void ys_lua_set_time_limit(lua_State *L, double budget_ms)

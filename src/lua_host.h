@@ -13,6 +13,7 @@
 
 #include <lua.h>
 
+#include "buf.h"
 #include "err.h"
 
 /* Log sink for print() and warnings: one line, no newline. */
@@ -58,6 +59,11 @@ void ys_lua_push_env(lua_State *L);
 /* [-1, +0, m] Registers the table on top as the module `require(name)`
  * returns in L (the sandbox's require knows nothing else). */
 void ys_lua_register_module(lua_State *L, const char *name);
+
+/* [-0, +1, m] Pushes a userdata holding an empty ys_buf capped at max and
+ * returns it. Its __gc frees the bytes, so C code can fill it and then
+ * push from it without leaking if a push raises. */
+ys_buf *ys_lua_newbuf(lua_State *L, size_t max);
 
 /* Limits every following ys_lua_call on L to roughly budget_ms of run time
  * (0 removes the limit). Exceeding it raises "time limit exceeded" in the

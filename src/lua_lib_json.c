@@ -11,9 +11,32 @@
 
 #include "buf.h"
 #include "json.h"
+#include "lua_host.h"
 #include "lua_lib_json.h"
 
 static const char ARRAY_MT[] = "ys.json.array";
+
+static int box_gc(lua_State *L)
+{
+  cJSON **box = lua_touserdata(L, 1);
+  if(box && *box) {
+    cJSON_Delete(*box);
+    *box = NULL;
+  }
+  return 0;
+}
+
+cJSON **ys_lua_json_box(lua_State *L)
+{
+  cJSON **box = lua_newuserdatauv(L, sizeof(cJSON *), 0);
+  *box = NULL;
+  if(luaL_newmetatable(L, "ys.json.box")) {
+    lua_pushcfunction(L, box_gc);
+    lua_setfield(L, -2, "__gc");
+  }
+  lua_setmetatable(L, -2);
+  return box;
+}
 
 static void push_array_mt(lua_State *L)
 {
@@ -67,6 +90,11 @@ void ys_lua_push_json(lua_State *L, const cJSON *v)
 
 /* {====== Lua -> JSON ====== */
 
+/* Conversion may raise (a memory error while reading a long key), so
+ * every node is attached to the tree as soon as it exists and the root
+ * lives in a box (see ys_lua_json_box): a raise leaks nothing. Keys are
+ * sorted in a userdata array for the same reason. */
+
 typedef struct enc {
   lua_State *L;
   ys_diag *diag;
@@ -84,7 +112,20 @@ static int cmp_keys(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static ys_err to_json(enc *e, int idx, int depth, cJSON **out);
+/* Attaches item under parent (an array or, with key, an object); with no
+ * parent, item becomes the root in *root. */
+static void attach(cJSON **root, cJSON *parent, const char *key, cJSON *item)
+{
+  if(!parent)
+    *root = item;
+  else if(key)
+    cJSON_AddItemToObject(parent, key, item);
+  else
+    cJSON_AddItemToArray(parent, item);
+}
+
+static ys_err to_json(enc *e, int idx, int depth, cJSON **root,
+                      cJSON *parent, const char *key);
 
 /* Classifies the table at idx: 1 array (keys 1..n), 0 object (string keys),
  * -1 neither. Sets *n to the array length or key count. */
@@ -116,7 +157,8 @@ static int table_shape(lua_State *L, int idx, size_t *n)
   return -1;
 }
 
-static ys_err table_to_json(enc *e, int idx, int depth, cJSON **out)
+static ys_err table_to_json(enc *e, int idx, int depth, cJSON **root,
+                            cJSON *parent, const char *key)
 {
   lua_State *L = e->L;
   size_t n;
@@ -130,113 +172,113 @@ static ys_err table_to_json(enc *e, int idx, int depth, cJSON **out)
   if(shape < 0)
     return fail(e, "a table mixing string and number keys (or a sparse "
                 "array)");
+  size_t plen = strlen(e->path);
   if(shape == 1 || (is_array && n == 0)) {
     cJSON *arr = cJSON_CreateArray();
-    size_t plen = strlen(e->path);
+    attach(root, parent, key, arr);
     for(size_t i = 1; i <= n; i++) {
       lua_rawgeti(L, idx, (lua_Integer)i);
       snprintf(e->path + plen, sizeof(e->path) - plen, "[%zu]", i);
-      cJSON *item = NULL;
-      ys_err err = to_json(e, lua_gettop(L), depth + 1, &item);
+      ys_err err = to_json(e, lua_gettop(L), depth + 1, root, arr, NULL);
       lua_pop(L, 1);
-      if(err) {
-        cJSON_Delete(arr);
+      if(err)
         return err;
-      }
-      cJSON_AddItemToArray(arr, item);
     }
     e->path[plen] = '\0';
-    *out = arr;
     return YS_OK;
   }
-  /* An object: collect and sort the keys for a stable output. */
-  const char **keys = malloc((n ? n : 1) * sizeof(char *));
-  if(!keys)
-    return ys_fail(e->diag, YS_ERR_NOMEM, NULL, 0, "out of memory");
+  /* An object: sort the keys for a stable output. The key strings stay
+   * anchored by the table; the array of pointers lives in a userdata. */
+  const char **keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(char *), 0);
+  int keys_idx = lua_gettop(L);
   size_t k = 0;
   lua_pushnil(L);
   while(lua_next(L, idx)) {
     lua_pop(L, 1);
     size_t klen;
-    keys[k] = lua_tolstring(L, -1, &klen); /* anchored by the table */
+    keys[k] = lua_tolstring(L, -1, &klen);
     if(strlen(keys[k]) != klen) {
-      lua_pop(L, 1);
-      free(keys);
+      lua_pop(L, 2);
       return fail(e, "a key with a NUL byte");
     }
     k++;
   }
-  qsort(keys, k, sizeof(char *), cmp_keys);
+  if(k > 1)
+    qsort(keys, k, sizeof(char *), cmp_keys);
   cJSON *obj = cJSON_CreateObject();
-  size_t plen = strlen(e->path);
+  attach(root, parent, key, obj);
   ys_err err = YS_OK;
   for(size_t i = 0; i < k && !err; i++) {
     lua_getfield(L, idx, keys[i]);
     snprintf(e->path + plen, sizeof(e->path) - plen, ".%s", keys[i]);
-    cJSON *item = NULL;
-    err = to_json(e, lua_gettop(L), depth + 1, &item);
+    err = to_json(e, lua_gettop(L), depth + 1, root, obj, keys[i]);
     lua_pop(L, 1);
-    if(!err)
-      cJSON_AddItemToObject(obj, keys[i], item);
   }
-  free(keys);
-  if(err) {
-    cJSON_Delete(obj);
-    return err;
-  }
-  e->path[plen] = '\0';
-  *out = obj;
-  return YS_OK;
+  lua_remove(L, keys_idx);
+  if(!err)
+    e->path[plen] = '\0';
+  return err;
 }
 
-static ys_err to_json(enc *e, int idx, int depth, cJSON **out)
+static ys_err to_json(enc *e, int idx, int depth, cJSON **root,
+                      cJSON *parent, const char *key)
 {
   lua_State *L = e->L;
-  *out = NULL;
   if(depth > YS_JSON_MAX_DEPTH)
     return fail(e, "a value nested too deeply (or a table that contains "
                 "itself)");
   if(!lua_checkstack(L, 6))
     return fail(e, "a value nested too deeply");
+  cJSON *item = NULL;
   switch(lua_type(L, idx)) {
   case LUA_TSTRING: {
     size_t len;
     const char *s = lua_tolstring(L, idx, &len);
     if(memchr(s, '\0', len))
       return fail(e, "a string with a NUL byte");
-    *out = cJSON_CreateString(s);
-    return YS_OK;
+    item = cJSON_CreateString(s);
+    break;
   }
   case LUA_TNUMBER: {
     double d = lua_tonumber(L, idx);
     if(isnan(d) || isinf(d))
       return fail(e, "NaN or infinity");
-    *out = cJSON_CreateNumber(d);
-    return YS_OK;
+    item = cJSON_CreateNumber(d);
+    break;
   }
   case LUA_TBOOLEAN:
-    *out = cJSON_CreateBool(lua_toboolean(L, idx));
-    return YS_OK;
+    item = cJSON_CreateBool(lua_toboolean(L, idx));
+    break;
   case LUA_TNIL:
-    *out = cJSON_CreateNull();
-    return YS_OK;
+    item = cJSON_CreateNull();
+    break;
   case LUA_TLIGHTUSERDATA:
-    if(!lua_touserdata(L, idx)) {
-      *out = cJSON_CreateNull();
-      return YS_OK;
-    }
-    return fail(e, "a light userdata");
+    if(lua_touserdata(L, idx))
+      return fail(e, "a light userdata");
+    item = cJSON_CreateNull();
+    break;
   case LUA_TTABLE:
-    return table_to_json(e, idx, depth, out);
+    return table_to_json(e, idx, depth, root, parent, key);
   default:
     return fail(e, luaL_typename(L, idx));
   }
+  attach(root, parent, key, item);
+  return YS_OK;
 }
 
 ys_err ys_lua_to_json(lua_State *L, int idx, cJSON **out, ys_diag *diag)
 {
+  *out = NULL;
+  idx = lua_absindex(L, idx);
+  cJSON **box = ys_lua_json_box(L);
   enc e = { L, diag, "" };
-  return to_json(&e, lua_absindex(L, idx), 0, out);
+  ys_err err = to_json(&e, idx, 0, box, NULL, NULL);
+  if(!err) {
+    *out = *box;
+    *box = NULL; /* now the caller's */
+  }
+  lua_pop(L, 1); /* the box; __gc frees a partial tree */
+  return err;
 }
 
 /* }====== */
@@ -247,31 +289,17 @@ ys_err ys_lua_to_json(lua_State *L, int idx, cJSON **out, ys_diag *diag)
 static int json_encode(lua_State *L)
 {
   luaL_checkany(L, 1);
+  ys_buf *b = ys_lua_newbuf(L, (size_t)1 << 30); /* freed by __gc */
   cJSON *v = NULL;
   ys_diag diag;
   if(ys_lua_to_json(L, 1, &v, &diag))
     return luaL_error(L, "%s", diag.msg);
-  ys_buf b;
-  ys_buf_init(&b, (size_t)1 << 30);
-  ys_err err = ys_json_append(&b, v);
+  ys_err err = ys_json_append(b, v); /* plain C: cannot raise */
   cJSON_Delete(v);
-  if(err) {
-    ys_buf_free(&b);
+  if(err)
     return luaL_error(L, "json.encode: %s", ys_strerror(err));
-  }
-  lua_pushlstring(L, ys_buf_str(&b), b.len);
-  ys_buf_free(&b);
+  lua_pushlstring(L, ys_buf_str(b), b->len);
   return 1;
-}
-
-static int box_gc(lua_State *L)
-{
-  cJSON **box = lua_touserdata(L, 1);
-  if(box && *box) {
-    cJSON_Delete(*box);
-    *box = NULL;
-  }
-  return 0;
 }
 
 /* json.decode(text) -> value, or nil and a message for text that is not
@@ -283,13 +311,7 @@ static int json_decode(lua_State *L)
   /* Pushing can raise (depth, memory): the tree lives in a box with a
    * __gc from before it exists, so it is freed even then (lauxlib's UBox
    * idea). */
-  cJSON **box = lua_newuserdatauv(L, sizeof(cJSON *), 0);
-  *box = NULL;
-  if(luaL_newmetatable(L, "ys.json.box")) {
-    lua_pushcfunction(L, box_gc);
-    lua_setfield(L, -2, "__gc");
-  }
-  lua_setmetatable(L, -2);
+  cJSON **box = ys_lua_json_box(L);
   const char *end = NULL;
   *box = cJSON_ParseWithLengthOpts(s, len, &end, 0);
   if(*box) {

@@ -20,6 +20,11 @@
 /* [-0, +1, m] Pushes v as a Lua value. */
 void ys_lua_push_json(lua_State *L, const cJSON *v);
 
+/* [-0, +1, m] Pushes an empty box for a cJSON tree: a userdata whose __gc
+ * deletes the tree stored in it. Store a tree in *box only after the box
+ * exists; it is then freed even if a later push raises. */
+cJSON **ys_lua_json_box(lua_State *L);
+
 /* [-0, +0, m] Converts the value at idx to a new cJSON tree (*out, owned by
  * the caller). Fails with YS_ERR_DATA and a reason in diag for values JSON
  * cannot hold (functions, NaN, mixed or sparse tables, cycles). */

@@ -160,6 +160,7 @@ static int make_dataset(lua_State *L, const char *kind)
   static const char *const opts[] = { "path", "delimiter", NULL };
   const char *path;
   char delim = strcmp(kind, "csv") ? 0 : ',';
+  int explicit_delim = 0;
   if(lua_type(L, 1) == LUA_TSTRING)
     path = lua_tostring(L, 1);
   else if(lua_istable(L, 1)) {
@@ -175,6 +176,7 @@ static int make_dataset(lua_State *L, const char *kind)
         return luaL_error(L, "%s: 'delimiter' must be one character other "
                           "than a quote or newline (CSV only)", kind);
       delim = d[0];
+      explicit_delim = 1;
     }
   }
   else
@@ -182,7 +184,7 @@ static int make_dataset(lua_State *L, const char *kind)
                       luaL_typename(L, 1));
   if(!path || !path[0])
     return luaL_error(L, "ys.%s: missing the file path", kind);
-  if(!strcmp(kind, "csv") && delim == ',') {
+  if(!strcmp(kind, "csv") && !explicit_delim) {
     size_t n = strlen(path);
     if(n > 4 && !strcmp(path + n - 4, ".tsv"))
       delim = '\t';
@@ -254,6 +256,7 @@ static int rows_iter(lua_State *L)
   if(ys_dataset_next(b->ds, &b->row, &line, &d)) {
     char msg[1800];
     ys_diag_format(&d, msg, sizeof(msg));
+    loader(L)->data_error = 1;
     lua_pushstring(L, msg);
     return lua_error(L); /* the data file's position, not the suite's */
   }
@@ -339,6 +342,7 @@ static int ys_read_lines(lua_State *L)
     size_t len;
     if(ys_dataset_readline(b->ds, &s, &len, &d)) {
       char msg[1800];
+      loader(L)->data_error = 1;
       lua_pushstring(L, ys_diag_format(&d, msg, sizeof(msg)));
       return lua_error(L);
     }
@@ -504,20 +508,22 @@ static int replay_chat(lua_State *L)
       return luaL_error(L, "replay: the sample has no field '%s'",
                         b->field);
     if(t != LUA_TSTRING) {
-      cJSON *v = NULL;
+      /* A structured field replays as itself, with its JSON as text. */
+      int v = lua_gettop(L);
+      ys_buf *buf = ys_lua_newbuf(L, YS_DATASET_MAX_LINE);
+      cJSON *j = NULL;
       ys_diag d;
-      if(ys_lua_to_json(L, -1, &v, &d))
+      if(ys_lua_to_json(L, v, &j, &d))
         return luaL_error(L, "replay: field '%s': %s", b->field, d.msg);
-      ys_buf buf;
-      ys_buf_init(&buf, YS_DATASET_MAX_LINE);
-      ys_err err = ys_json_append(&buf, v);
-      cJSON_Delete(v);
-      if(err) {
-        ys_buf_free(&buf);
+      ys_err err = ys_json_append(buf, j);
+      cJSON_Delete(j);
+      if(err)
         return luaL_error(L, "replay: field '%s' too large", b->field);
-      }
-      lua_pushlstring(L, ys_buf_str(&buf), buf.len);
-      ys_buf_free(&buf);
+      lua_createtable(L, 0, 2);
+      lua_pushlstring(L, ys_buf_str(buf), buf->len);
+      lua_setfield(L, -2, "text");
+      lua_pushvalue(L, v);
+      lua_setfield(L, -2, "output");
     }
     return 1;
   }
@@ -525,55 +531,44 @@ static int replay_chat(lua_State *L)
   const char *id = lua_tostring(L, -1);
   if(!id)
     return luaL_error(L, "replay: the request has no sample id");
-  cJSON *rec = NULL;
+  cJSON **rec = ys_lua_json_box(L); /* freed by __gc whatever happens */
   ys_diag d;
-  if(ys_replay_get(b->r, id, &rec, &d)) {
+  if(ys_replay_get(b->r, id, rec, &d)) {
     char msg[1800];
     return luaL_error(L, "replay: %s", ys_diag_format(&d, msg, sizeof(msg)));
   }
-  if(!rec)
+  if(!*rec)
     return luaL_error(L, "replay: no recorded output for id '%s'", id);
-  /* rec must be freed even if a push below raises: copy what we need. */
-  const cJSON *st = cJSON_GetObjectItemCaseSensitive(rec, "status");
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(*rec, "status");
   if(cJSON_IsString(st) && !strcmp(st->valuestring, "error")) {
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(rec, "error");
-    char msg[1024];
-    snprintf(msg, sizeof(msg), "replay: recorded error: %s",
-             cJSON_IsString(e) ? e->valuestring : "(no message)");
-    cJSON_Delete(rec);
-    return luaL_error(L, "%s", msg);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(*rec, "error");
+    return luaL_error(L, "replay: recorded error: %s",
+                      cJSON_IsString(e) ? e->valuestring : "(no message)");
   }
-  const cJSON *o = ys_json_path(rec, ys_replay_output_field(b->r));
-  ys_buf text;
-  ys_buf_init(&text, YS_DATASET_MAX_LINE);
-  ys_err err = cJSON_IsString(o) ? ys_buf_adds(&text, o->valuestring)
-                                 : ys_json_append(&text, o);
-  long in = -1, out = -1;
-  const cJSON *u = cJSON_GetObjectItemCaseSensitive(rec, "usage");
-  if(cJSON_IsObject(u)) {
-    const cJSON *a = cJSON_GetObjectItemCaseSensitive(u, "input_tokens");
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(u, "output_tokens");
-    if(cJSON_IsNumber(a))
-      in = (long)a->valuedouble;
-    if(cJSON_IsNumber(c))
-      out = (long)c->valuedouble;
+  const cJSON *o = ys_json_path(*rec, ys_replay_output_field(b->r));
+  lua_createtable(L, 0, 4);
+  if(cJSON_IsString(o))
+    lua_pushstring(L, o->valuestring);
+  else {
+    /* A structured output (from an evaluate function) replays as itself,
+     * with its JSON text as the reply's text. */
+    ys_lua_push_json(L, o);
+    lua_setfield(L, -2, "output");
+    ys_buf *text = ys_lua_newbuf(L, YS_DATASET_MAX_LINE);
+    if(ys_json_append(text, o))
+      return luaL_error(L, "replay: recorded output for '%s' too large", id);
+    lua_pushlstring(L, ys_buf_str(text), text->len);
+    lua_remove(L, -2); /* the buffer */
   }
-  cJSON_Delete(rec);
-  if(err) {
-    ys_buf_free(&text);
-    return luaL_error(L, "replay: recorded output for '%s' too large", id);
-  }
-  lua_createtable(L, 0, 3);
-  lua_pushlstring(L, ys_buf_str(&text), text.len);
-  ys_buf_free(&text); /* pushlstring copied it; it can only raise before */
   lua_setfield(L, -2, "text");
-  if(in >= 0) {
-    lua_pushinteger(L, in);
-    lua_setfield(L, -2, "input_tokens");
-  }
-  if(out >= 0) {
-    lua_pushinteger(L, out);
-    lua_setfield(L, -2, "output_tokens");
+  const cJSON *u = cJSON_GetObjectItemCaseSensitive(*rec, "usage");
+  static const char *const tok[] = { "input_tokens", "output_tokens" };
+  for(int i = 0; i < 2 && cJSON_IsObject(u); i++) {
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(u, tok[i]);
+    if(cJSON_IsNumber(n) && n->valuedouble >= 0) {
+      lua_pushinteger(L, (lua_Integer)n->valuedouble);
+      lua_setfield(L, -2, tok[i]);
+    }
   }
   return 1;
 }
@@ -583,7 +578,8 @@ static int replay_chat(lua_State *L)
 static int ys_replay_fn(lua_State *L)
 {
   static const char *const opts[] = { "file", "field", "model", "id_field",
-                                      "output_field", "concurrency", NULL };
+                                      "output_field", "concurrency", "price",
+                                      NULL };
   luaL_checktype(L, 1, LUA_TTABLE);
   check_options(L, 1, "replay", opts);
   const char *file = opt_str(L, 1, "file", "replay");
@@ -615,6 +611,7 @@ static int ys_replay_fn(lua_State *L)
       ys_diag_format(&d, msg, sizeof(msg));
       if(err == YS_ERR_IO)
         return luaL_error(L, "replay: %s", msg);
+      loader(L)->data_error = 1;
       lua_pushstring(L, msg);
       return lua_error(L); /* the data file's position */
     }
@@ -625,10 +622,14 @@ static int ys_replay_fn(lua_State *L)
   lua_pushvalue(L, box);
   lua_pushcclosure(L, replay_chat, 1);
   lua_setfield(L, -2, "chat");
-  if(lua_getfield(L, 1, "concurrency") != LUA_TNIL)
-    lua_setfield(L, -2, "concurrency");
-  else
-    lua_pop(L, 1);
+  /* Passed through for the suite check, which validates them. */
+  static const char *const pass[] = { "concurrency", "price" };
+  for(int i = 0; i < 2; i++) {
+    if(lua_getfield(L, 1, pass[i]) != LUA_TNIL)
+      lua_setfield(L, -2, pass[i]);
+    else
+      lua_pop(L, 1);
+  }
   lua_pushstring(L, file ? file : field);
   lua_setfield(L, -2, file ? "file" : "field");
   record_where(L, -1, 1);
@@ -737,9 +738,9 @@ static int ys_clock(lua_State *L)
 static int ys_log(lua_State *L)
 {
   ys_loader *ld = loader(L);
+  int n = lua_gettop(L); /* before luaL_buffinit, which may push */
   luaL_Buffer b;
   luaL_buffinit(L, &b);
-  int n = lua_gettop(L);
   for(int i = 1; i <= n; i++) {
     if(i > 1)
       luaL_addchar(&b, '\t');

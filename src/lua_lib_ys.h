@@ -23,6 +23,7 @@ typedef struct ys_loader {
   size_t nroots;
   ys_lua_log_fn log;
   void *log_ud;
+  int data_error;   /* set when a data file (not the suite) was at fault */
 } ys_loader;
 
 /* [-0, +0, m] Registers the module in L as "yardstick". */

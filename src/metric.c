@@ -217,8 +217,11 @@ ys_err ys_metric_load(const char *path, const char *display,
     err = ys_lua_call(L, 0, 1, &d);
   if(!err) {
     err = ys_lua_pcall_c(L, check_plugin, m, 1, 0, &d);
-    if(err)
-      ys_fail(&d, err, NULL, 0, "metric plugin %s: %s", display, d.msg);
+    if(err) {
+      char why[sizeof(d.msg)];
+      memcpy(why, d.msg, sizeof(why));
+      ys_fail(&d, err, NULL, 0, "metric plugin %s: %s", display, why);
+    }
   }
   if(err) {
     ys_fail(diag, err == YS_ERR_IO || err == YS_ERR_NOMEM ? err
@@ -334,8 +337,9 @@ ys_err ys_metric_configure(ys_metric *m, const cJSON *params, ys_diag *diag)
     }
     if(!type_ok(decl->type, p)) {
       err = ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': parameter "
-                    "'%s' must be a %s, got %s", m->plugin, p->string,
-                    decl->type, json_kind(p));
+                    "'%s' must be %s %s, got %s", m->plugin, p->string,
+                    strchr("aeiou", decl->type[0]) ? "an" : "a", decl->type,
+                    json_kind(p));
       break;
     }
     cJSON_AddItemToObject(cfg, p->string, cJSON_Duplicate(p, 1));
@@ -453,6 +457,8 @@ ys_err ys_metric_score(ys_metric *m, const cJSON *sample,
   ys_diag d;
   ys_err err = ys_lua_pcall_c(L, score_protected, &c, 0, 1, &d);
   if(err) {
+    /* Out of memory or time is the plugin's failure, like raising. */
+    err = YS_ERR_LUA;
     ys_fail(diag, err, NULL, 0, "metric '%s': %s", m->name, d.msg);
     lua_settop(L, top);
     /* Reclaim what the failed call left, so the next call starts clean. */
@@ -460,7 +466,11 @@ ys_err ys_metric_score(ys_metric *m, const cJSON *sample,
     return err;
   }
   if(!m->subkeys) {
-    if(!as_score(L, -1, &scores[0]))
+    if(lua_type(L, -1) == LUA_TNUMBER && !as_score(L, -1, &scores[0]))
+      err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
+                    "returned NaN or an infinity, expected a finite number",
+                    m->name);
+    else if(!as_score(L, -1, &scores[0]))
       err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
                     "returned %s, expected a number or boolean", m->name,
                     luaL_typename(L, -1));
@@ -497,6 +507,13 @@ ys_err ys_metric_score(ys_metric *m, const cJSON *sample,
                       m->name);
     }
   }
+  /* A binary metric's scores feed Wilson intervals and pass rates: only
+   * 0 and 1 make sense there. */
+  for(size_t i = 0; i < m->nkeys && !err && m->binary; i++)
+    if(scores[i] != 0 && scores[i] != 1)
+      err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': '%s' is "
+                    "binary but scored %g (expected 0, 1 or a boolean)",
+                    m->name, m->keys[i], scores[i]);
   lua_settop(L, top);
   return err;
 }

@@ -94,8 +94,10 @@ static int model_chat(lua_State *L)
     lua_setfield(L, -3, "sample");
     lua_pop(L, 1);
   }
-  lua_callk(L, 2, 2, 0, chat_k);
-  return chat_k(L, LUA_OK, 0);
+  /* A protected call, so a failed call is still timed and counted before
+   * its error goes on up. lua_pcallk keeps the call yieldable. */
+  int st = lua_pcallk(L, 2, 2, 0, 0, chat_k);
+  return chat_k(L, st, 0);
 }
 
 static long opt_tokens(lua_State *L, int idx, const char *k)
@@ -107,17 +109,33 @@ static long opt_tokens(lua_State *L, int idx, const char *k)
   return n;
 }
 
-/* Continuation: the backend's results are on top (reply, err). */
+static void account(lua_State *L, ys_model *m, long in, long out, double ms)
+{
+  ys_task *t = ys_sched_current(L);
+  ys_usage *u = t && t->own_model == m ? &t->usage : &m->aux;
+  u->calls++;
+  u->input_tokens += in;
+  u->output_tokens += out;
+  u->latency_ms += ms;
+  u->cost += (in * m->price_in + out * m->price_out) / 1e6;
+}
+
+/* Continuation: the backend's results are on top (reply, err), or its
+ * error when status says so. */
 static int chat_k(lua_State *L, int status, lua_KContext kctx)
 {
-  (void)status;
   (void)kctx;
   model_box *b = luaL_checkudata(L, 1, MODEL_MT);
   ys_model *m = b->m;
   double ms = ys_lua_clock_ms() - lua_tonumber(L, 4);
+  if(status != LUA_OK && status != LUA_YIELD) {
+    account(L, m, 0, 0, ms);
+    return lua_error(L); /* the backend's error, unchanged */
+  }
   int reply = lua_absindex(L, -2);
   if(lua_isnil(L, reply)) {
     const char *e = lua_tostring(L, reply + 1);
+    account(L, m, 0, 0, ms);
     return luaL_error(L, "model '%s': %s", m->name,
                       e ? e : "backend returned nothing");
   }
@@ -136,16 +154,9 @@ static int chat_k(lua_State *L, int status, lua_KContext kctx)
                       m->name);
   long in = opt_tokens(L, reply, "input_tokens");
   long out = opt_tokens(L, reply, "output_tokens");
-  double cost = (in * m->price_in + out * m->price_out) / 1e6;
   lua_pushnumber(L, ms);
   lua_setfield(L, reply, "latency_ms");
-  ys_task *t = ys_sched_current(L);
-  ys_usage *u = t && t->own_model == m ? &t->usage : &m->aux;
-  u->calls++;
-  u->input_tokens += in;
-  u->output_tokens += out;
-  u->latency_ms += ms;
-  u->cost += cost;
+  account(L, m, in, out, ms);
   lua_pushvalue(L, reply); /* stack: ..., text, reply */
   return 2;
 }

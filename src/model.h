@@ -8,7 +8,9 @@
  * where messages is a string (one user message) or a list of {role,
  * content}. The backend receives request = {messages, options, id, sample}
  * and returns a string or {text, input_tokens, output_tokens}. Uses sched
- * and Lua.
+ * and Lua. A reply may also carry `output`, a structured value that the
+ * default evaluation uses instead of the text (replayed table outputs).
+ * Failed calls are timed and counted too.
  */
 #ifndef YS_MODEL_H
 #define YS_MODEL_H

@@ -129,7 +129,8 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
 
 /* Stack of a task: 1 sample, 2 model, 3 ctx, 4 prompt fn|nil, 5 evaluate
  * fn|nil. Stage 1: the prompt function returned the messages. Stage 2:
- * evaluate (or the default model:chat) returned the output. */
+ * evaluate returned the output. Stage 3: the default model:chat returned
+ * text and reply. */
 static int task_k(lua_State *L, int status, lua_KContext stage)
 {
   (void)status;
@@ -152,8 +153,17 @@ static int task_k(lua_State *L, int status, lua_KContext stage)
       lua_getfield(L, 2, "chat");
       lua_pushvalue(L, 2);
       lua_getfield(L, 3, "messages");
-      lua_callk(L, 2, 1, 2, task_k);
+      lua_callk(L, 2, 2, 3, task_k);
+      return task_k(L, LUA_OK, 3);
     }
+  }
+  if(stage == 3) {
+    /* The default evaluation: the text, or the reply's structured output
+     * when the backend gave one. */
+    int reply = lua_gettop(L);
+    if(lua_istable(L, reply) && lua_getfield(L, reply, "output") != LUA_TNIL)
+      return 1;
+    lua_settop(L, reply - 1); /* the text */
   }
   if(lua_isnil(L, -1))
     return luaL_error(L, "evaluate returned nil (it must return the output: "
@@ -238,7 +248,8 @@ static int start_protected(lua_State *L)
 
 static char *one_line(const char *msg)
 {
-  size_t n = strcspn(msg, "\n");
+  /* YARDSTICK_DEBUG keeps tracebacks: the whole message. */
+  size_t n = getenv("YARDSTICK_DEBUG") ? strlen(msg) : strcspn(msg, "\n");
   if(n > MAX_ERROR_TEXT)
     n = MAX_ERROR_TEXT;
   return ys_xstrndup(msg, n);
@@ -625,6 +636,8 @@ static cJSON *manifest(ys_run *r, const char *status)
   }
   cJSON *su = cJSON_AddObjectToObject(doc, "suite");
   cJSON_AddStringToObject(su, "name", s->name);
+  if(s->description)
+    cJSON_AddStringToObject(su, "description", s->description);
   cJSON_AddStringToObject(su, "path", s->path);
   cJSON_AddStringToObject(su, "sha256", s->sha256);
   cJSON *ds = cJSON_AddObjectToObject(doc, "dataset");
@@ -753,6 +766,8 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
   /* A fixed key order, run facts first. */
   cJSON *head = cJSON_CreateObject();
   cJSON_AddStringToObject(head, "suite", s->name);
+  if(s->description)
+    cJSON_AddStringToObject(head, "description", s->description);
   cJSON_AddStringToObject(head, "run_id", ys_journal_run_id(r->journal));
   cJSON_AddStringToObject(head, "status", complete ? "complete"
                                                    : "incomplete");
@@ -778,7 +793,8 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
   if(!complete) {
     if(ys_summary_scored(r->summary) == 0)
       return ys_fail(diag, YS_ERR_INCOMPLETE, NULL, 0, "no sample was "
-                     "scored (%ld of %ld tasks failed); see %s/samples.jsonl",
+                     "scored (%ld of %ld tasks had errors); see "
+                     "%s/samples.jsonl",
                      failed, tasks, ys_journal_dir(r->journal));
     return ys_fail(diag, YS_ERR_INCOMPLETE, NULL, 0, "%ld of %ld tasks "
                    "failed, more than max_error_rate = %g allows; see "

@@ -83,7 +83,9 @@ size_t ys_sched_alive(const ys_sched *s);
 
 void ys_sched_add_source(ys_sched *s, const ys_sched_source *src);
 
-/* The task running in coroutine co, or NULL outside a task. */
+/* The task running in coroutine co, or NULL outside a task. The state
+ * must come from ys_lua_new (which zeroes the main thread's extra space,
+ * copied into every new thread); Lua itself leaves it uninitialised. */
 ys_task *ys_sched_current(lua_State *co);
 
 /* Makes the current task wait ms milliseconds; the caller then yields

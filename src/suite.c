@@ -500,6 +500,15 @@ static void check_gates(lua_State *L, loadctx *c)
   }
   int gs = lua_gettop(L);
   lua_Integer n = luaL_len(L, gs);
+  lua_Integer count = 0;
+  lua_pushnil(L);
+  while(lua_next(L, gs)) {
+    lua_pop(L, 1);
+    count++;
+  }
+  if(count != n)
+    fail_at(L, c->where, "gates must be a list: gates = { { model = ..., "
+            "metric = ..., min = ... }, ... }");
   s->gates = ys_xcalloc(n > 0 ? (size_t)n : 1, sizeof(ys_gate));
   for(lua_Integer i = 1; i <= n; i++) {
     if(lua_geti(L, gs, i) != LUA_TTABLE)
@@ -524,9 +533,18 @@ static void check_gates(lua_State *L, loadctx *c)
     if(lua_getfield(L, g, "model") != LUA_TSTRING)
       fail_at(L, c->where, "gates[%d] needs model = \"name\"", (int)i);
     gt->model = ys_xstrdup(lua_tostring(L, -1));
-    if(ys_suite_model_index(s, gt->model) < 0)
-      fail_at(L, c->where, "gates[%d]: unknown model '%s'", (int)i,
-              gt->model);
+    if(ys_suite_model_index(s, gt->model) < 0) {
+      luaL_Buffer b;
+      luaL_buffinit(L, &b);
+      for(size_t k = 0; k < s->nmodels; k++) {
+        if(k)
+          luaL_addstring(&b, ", ");
+        luaL_addstring(&b, s->models[k]->name);
+      }
+      luaL_pushresult(&b);
+      fail_at(L, c->where, "gates[%d]: unknown model '%s' (the suite's "
+              "models: %s)", (int)i, gt->model, lua_tostring(L, -1));
+    }
     if(lua_getfield(L, g, "metric") != LUA_TSTRING)
       fail_at(L, c->where, "gates[%d] needs metric = \"name\"", (int)i);
     gt->metric = ys_xstrdup(lua_tostring(L, -1));
@@ -667,6 +685,8 @@ ys_err ys_suite_load(const char *path, const ys_suite_opts *opts,
     ys_err code = err == YS_ERR_NOMEM ? err : YS_ERR_SUITE;
     if(err == YS_ERR_IO)
       code = YS_ERR_USAGE;
+    else if(code == YS_ERR_SUITE && c->ld.data_error)
+      code = YS_ERR_DATA;
     ys_fail(diag, code, NULL, 0, "%s", d.msg);
     ys_suite_free(s);
     return code;

@@ -66,8 +66,9 @@ typedef struct ys_suite_opts {
 } ys_suite_opts;
 
 /* Loads and checks the suite at path. Errors: YS_ERR_SUITE (message with
- * file:line), YS_ERR_IO (cannot read the suite), YS_ERR_DATA (a replay
- * file is wrong), YS_ERR_NOMEM. */
+ * file:line), YS_ERR_USAGE (cannot read the suite file), YS_ERR_DATA (a
+ * data file read while loading, such as a replay or training file, is
+ * wrong), YS_ERR_NOMEM. */
 ys_err ys_suite_load(const char *path, const ys_suite_opts *opts,
                      ys_suite **out, ys_diag *diag) YS_WARN_UNUSED;
 

@@ -92,7 +92,7 @@ sed -i 's/expected = "category"/expected = "category", trim = "yes"/' badparamty
 bad "metric parameter type" "yardstick: badparamtype.lua:7: metric 'exact_match': parameter 'trim' must be a boolean, got string" run badparamtype.lua
 
 suite unknowngatemodel.lua "" "" 'gates = { { model = "gpt5", metric = "exact_match", min = 0.9 } },'
-bad "gate names an unknown model" "yardstick: unknowngatemodel.lua:2: gates\[1\]: unknown model 'gpt5'" run unknowngatemodel.lua
+bad "gate names an unknown model" "yardstick: unknowngatemodel.lua:2: gates\[1\]: unknown model 'gpt5' (the suite's models: rec)" run unknowngatemodel.lua
 
 suite unknownkey.lua "" "" 'baselines = { human = { metric = "exact_match.level4", value = 0.76 } },'
 bad "baseline names an unknown metric" "yardstick: unknownkey.lua:2: baseline: unknown metric 'exact_match.level4' (the suite's metrics give: exact_match)" run unknownkey.lua
@@ -119,7 +119,7 @@ sed 's/ys.replay { file = "outputs.jsonl" }/ys.opnai { model = "gpt-4" }/' good.
 bad "unknown model plugin" "yardstick: unknownplugin.lua:6: yardstick has no 'opnai' (not a built-in, and no plugin opnai.lua in *)" run unknownplugin.lua
 
 sed 's/file = "outputs.jsonl"/file = "outputs.jsonl", modle = "x"/' good.lua > replayopt.lua
-bad "unknown replay option" "yardstick: replayopt.lua:6: replay: unknown option 'modle' (expected one of: file, field, model, id_field, output_field, concurrency)" run replayopt.lua
+bad "unknown replay option" "yardstick: replayopt.lua:6: replay: unknown option 'modle' (expected one of: file, field, model, id_field, output_field, concurrency, price)" run replayopt.lua
 
 suite unclosed.lua "" '"Title: {{title"'
 bad "unclosed template" "yardstick: unclosed.lua:2: prompt: template: '{{' at offset 7 is never closed by '}}'" run unclosed.lua
