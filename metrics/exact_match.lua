@@ -3,10 +3,11 @@
 -- chosen normalisation, else 0. Case folding is ASCII-only here.
 local ys = require "yardstick"
 
+-- Punctuation goes first, so "Paris !" becomes "Paris " and then "Paris".
 local function normalise(p, s)
-  if p.trim then s = s:match("^%s*(.-)%s*$") end
-  if p.collapse_whitespace then s = s:gsub("%s+", " ") end
   if p.strip_punctuation then s = s:gsub("%p", "") end
+  if p.collapse_whitespace then s = s:gsub("%s+", " ") end
+  if p.trim then s = s:match("^%s*(.-)%s*$") end
   if p.ignore_case then s = s:lower() end
   return s
 end

@@ -23,12 +23,17 @@ local function split(s, sep, ignore_case)
 end
 
 -- Models often wrap the answer: keep the first non-empty line and drop
--- surrounding quotes or a trailing period.
+-- surrounding quotes and a trailing period, in any order ("A > B". too).
 local function answer(s)
   for line in (s .. "\n"):gmatch("(.-)\r?\n") do
     line = line:match("^%s*(.-)%s*$")
     if line ~= "" then
-      line = line:gsub('^["\'`]+', ""):gsub('["\'`]+$', ""):gsub("%.$", "")
+      local before
+      repeat
+        before = line
+        line = line:gsub('^["\'`]+', ""):gsub('["\'`]+$', "")
+        line = line:gsub("%.$", ""):match("^%s*(.-)%s*$")
+      until line == before
       return line
     end
   end
@@ -67,6 +72,10 @@ return {
     end
     if type(output) ~= "string" then output = ys.json.encode(output) end
     local gold = split(want, p.sep, p.ignore_case)
+    if #gold == 0 then
+      error("sample '" .. ctx.id .. "' has an empty '" .. p.expected
+            .. "'", 0)
+    end
     local pred = split(answer(output), p.sep, p.ignore_case)
     local r = {}
     local ok = true

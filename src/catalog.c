@@ -57,11 +57,14 @@ static void text_entry(ys_buf *b, const cJSON *m)
   for(const cJSON *p = ps ? ps->child : NULL; p && !e; p = p->next) {
     const cJSON *def = cJSON_GetObjectItemCaseSensitive(p, "default");
     char *deftext = def ? cJSON_PrintUnformatted(def) : NULL;
+    int required = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p,
+                                                                 "required"));
     e = ys_buf_addf(b, "  %-20s %-8s %s%s%s",
                     cJSON_GetObjectItemCaseSensitive(p, "name")->valuestring,
                     cJSON_GetObjectItemCaseSensitive(p, "type")->valuestring,
                     cJSON_GetObjectItemCaseSensitive(p, "doc")->valuestring,
-                    deftext ? " (default " : " (required",
+                    deftext ? " (default " : required ? " (required"
+                                                      : " (optional",
                     deftext ? deftext : "");
     if(!e)
       e = ys_buf_adds(b, ")\n");

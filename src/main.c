@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,32 @@ enum {
 };
 
 static const char *progname = "yardstick";
+
+/* The run a first Ctrl-C or SIGTERM stops cleanly; a second one ends the
+ * process at once (the journal holds only whole lines either way). */
+static ys_run *volatile running;
+static volatile sig_atomic_t signals_seen;
+
+static void on_signal(int sig)
+{
+  if(signals_seen++ || !running) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  ys_run_interrupt(running);
+}
+
+static void catch_signals(void)
+{
+  struct sigaction sa;
+  memset(&sa, 0, sizeof(sa));
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  /* No SA_RESTART: a wait in the event loop returns at once. */
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+}
 
 static void usage(FILE *f)
 {
@@ -240,8 +267,12 @@ static int cmd_run(int argc, char **argv, int first)
   ys_run *run = NULL;
   ys_diag d;
   ys_err err = ys_run_open(suite, &opts, &run, &d);
-  if(!err)
+  if(!err) {
+    running = run;
+    catch_signals();
     err = ys_run_exec(run, &d);
+    running = NULL;
+  }
   clear_progress(&u);
   int color = isatty(1) && !getenv("NO_COLOR");
   char *table = run ? ys_run_render_table(run, color) : NULL;

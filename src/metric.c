@@ -287,8 +287,10 @@ static int read_keys(lua_State *L)
   m->nkeys = (size_t)n;
   for(lua_Integer i = 1; i <= n; i++) {
     lua_rawgeti(L, -1, i);
-    const char *k = lua_tostring(L, -1);
-    if(lua_type(L, -1) != LUA_TSTRING || !k[0] || strpbrk(k, ". \t"))
+    /* Type first: lua_tostring would turn a number key into a string. */
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                   : NULL;
+    if(!k || !k[0] || strpbrk(k, ". \t"))
       luaL_error(L, "key %d must be a non-empty string without dots or "
                  "spaces", (int)i);
     for(lua_Integer j = 1; j < i; j++)

@@ -142,8 +142,13 @@ char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
                   run_dir ? run_dir : "");
   for(size_t i = 0; i < t.rows && !e; i++) {
     int base = i > nmodels;
+    /* Stop after the last filled cell: no trailing blanks. */
+    size_t last = 0;
+    for(size_t j = 0; j < t.cols; j++)
+      if(t.cells[i][j] && t.cells[i][j][0])
+        last = j;
     e = ys_buf_adds(&b, i == 0 ? BOLD(color) : base ? DIM(color) : "");
-    for(size_t j = 0; j < t.cols && !e; j++) {
+    for(size_t j = 0; j <= last && !e; j++) {
       if(j)
         e = ys_buf_adds(&b, "  ");
       if(!e)

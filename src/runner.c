@@ -8,6 +8,7 @@
  * Uses suite, plan, sched, model, metric, journal, summary, report_text.
  */
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,6 +66,7 @@ struct ys_run {
   long done, failed;
   double t0, last_progress;
   size_t nkeys;
+  volatile sig_atomic_t interrupted;
 };
 
 void ys_run_opts_init(ys_run_opts *opts)
@@ -696,6 +698,10 @@ static ys_err loop(ys_run *r, ys_diag *diag)
   long index = 0;
   int eof = 0;
   for(;;) {
+    if(r->interrupted) {
+      err = YS_ERR_INTERRUPTED;
+      break;
+    }
     err = fill(r, ds, &index, &eof, diag);
     if(err)
       break;
@@ -747,6 +753,18 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
   if(!err && jerr) {
     err = jerr;
     *diag = jd;
+  }
+  if(err == YS_ERR_INTERRUPTED) {
+    man = manifest(r, "interrupted");
+    ys_diag ignore;
+    if(ys_journal_write_json(r->journal, "manifest.json", man, &ignore))
+      ignore.msg[0] = '\0';
+    cJSON_Delete(man);
+    long total = r->plan.rows_selected * (long)s->nmodels;
+    return ys_fail(diag, err, NULL, 0, "interrupted: %ld of %ld tasks "
+                   "written to %s/samples.jsonl (the run is incomplete)",
+                   ys_summary_tasks(r->summary), total,
+                   ys_journal_dir(r->journal));
   }
   if(err) {
     man = manifest(r, "failed");
@@ -802,6 +820,12 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
                    ys_journal_dir(r->journal));
   }
   return YS_OK;
+}
+
+void ys_run_interrupt(ys_run *r)
+{
+  if(r)
+    r->interrupted = 1;
 }
 
 const char *ys_run_dir(const ys_run *r)

@@ -5,7 +5,6 @@
  * order. Each task's coroutine stores its ys_task in the thread's extra
  * space, which is how C functions called from Lua find their task.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -40,8 +39,14 @@ ys_sched *ys_sched_new(ys_sched_done_fn done, void *ud)
   return s;
 }
 
+static void heap_remove(ys_sched *s, ys_task *t);
+
 static void task_release(ys_sched *s, ys_task *t)
 {
+  /* A task can end with a timer still set (a C function registered a
+   * sleep and then raised instead of yielding): take it out. */
+  if(t->timer_slot)
+    heap_remove(s, t);
   /* Swap-remove from the live list. */
   ys_task *last = s->all[--s->nall];
   s->all[t->live_index] = last;
@@ -170,6 +175,18 @@ static ys_task *heap_pop(ys_sched *s)
   return top;
 }
 
+static void heap_remove(ys_sched *s, ys_task *t)
+{
+  size_t i = t->timer_slot - 1;
+  t->timer_slot = 0;
+  if(--s->ntimers == i)
+    return;
+  s->timers[i] = s->timers[s->ntimers];
+  s->timers[i]->timer_slot = i + 1;
+  heap_down(s, i);
+  heap_up(s, s->timers[i]->timer_slot - 1);
+}
+
 void ys_sched_sleep(ys_task *t, double ms)
 {
   ys_sched *s = t->sched;
@@ -270,9 +287,10 @@ size_t ys_sched_step(ys_sched *s, int block)
     }
   }
   if(!waited && timeout > 0) {
+    /* A signal cuts the wait short; the caller loops (and so notices an
+     * interrupt at once). */
     struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000 };
-    while(nanosleep(&ts, &ts) == -1 && errno == EINTR)
-      ;
+    nanosleep(&ts, NULL);
   }
   fire_timers(s);
   return s->alive;

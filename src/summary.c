@@ -23,6 +23,7 @@ typedef struct model_acc {
   long tasks, failed, partial; /* failed: evaluation error; partial: a
                                 * metric failed */
   ys_usage usage;
+  double lat_sum; /* over the tasks in lat */
   double *lat;
   size_t nlat, alat;
   series *keys;
@@ -130,6 +131,7 @@ void ys_summary_add(ys_summary *sm, size_t model, int ok,
         ma->lat = ys_xrealloc(ma->lat, ma->alat * sizeof(double));
       }
       ma->lat[ma->nlat++] = usage->latency_ms;
+      ma->lat_sum += usage->latency_ms;
     }
   }
 }
@@ -222,9 +224,18 @@ static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k,
   free(vals);
   add_num(o, "value", v);
   add_num(o, "mean", mean);
+  /* Intervals are for means and rates; other aggregates (sum, median,
+   * custom) get none rather than a mean's interval under their name. */
   double lo = NAN, hi = NAN;
   const char *method = NULL;
-  if(binary && n > 0) {
+  if(agg == YS_AGG_RATE && denom > 0) {
+    ys_stats_wilson((double)se->positive, denom, 1.959963984540054, &lo,
+                    &hi);
+    method = "wilson";
+  }
+  else if(agg != YS_AGG_MEAN)
+    method = NULL;
+  else if(binary && n > 0) {
     ys_stats_wilson(se->sum, (double)n, 1.959963984540054, &lo, &hi);
     method = "wilson";
   }
@@ -269,8 +280,17 @@ cJSON *ys_summary_build(ys_summary *sm)
     cJSON_AddNumberToObject(u, "output_tokens",
                             (double)ma->usage.output_tokens);
     add_num(u, "cost", ma->usage.cost);
+    /* Calls made to this model by tasks evaluating other models (a judge,
+     * a simulated user): their cost is real too. */
+    const ys_usage *aux = &s->models[mi]->aux;
+    cJSON *au = cJSON_AddObjectToObject(mo, "usage_in_other_tasks");
+    cJSON_AddNumberToObject(au, "calls", (double)aux->calls);
+    cJSON_AddNumberToObject(au, "input_tokens", (double)aux->input_tokens);
+    cJSON_AddNumberToObject(au, "output_tokens",
+                            (double)aux->output_tokens);
+    add_num(au, "cost", aux->cost);
     cJSON *lat = cJSON_AddObjectToObject(mo, "latency_ms");
-    double mean = ma->nlat ? ma->usage.latency_ms / (double)ma->nlat : NAN;
+    double mean = ma->nlat ? ma->lat_sum / (double)ma->nlat : NAN;
     add_num(lat, "mean", round(mean * 1000) / 1000);
     add_num(lat, "p50", round(ys_stats_quantile(ma->lat, ma->nlat, 0.5) *
                               1000) / 1000);

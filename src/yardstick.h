@@ -99,6 +99,12 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
  * scored; other errors when the run could not go on. */
 ys_err ys_run_exec(ys_run *run, ys_diag *diag);
 
+/* Asks a running ys_run_exec to stop: it starts no new task, abandons the
+ * ones in flight, writes the results finished so far (in dataset order),
+ * marks the run "interrupted" and returns YS_ERR_INTERRUPTED. Safe to call
+ * from a signal handler. */
+void ys_run_interrupt(ys_run *run);
+
 /* The run directory, once ys_run_exec has created it; NULL before. */
 const char *ys_run_dir(const ys_run *run);
 
