@@ -150,4 +150,16 @@ expect_rc "print" 0 || true
 [ "$(cat "$TMP/err")" = "$(printf 'loading\t42')" ] || fail "print: stderr was '$(cat "$TMP/err")'"
 # }======
 
+# {====== on a terminal: progress line and colours, NO_COLOR ======
+# script(1) (util-linux) gives the run a pseudo-terminal.
+if command -v script >/dev/null 2>&1; then
+  script -qc "'$YS_BIN' run '$SUITES/replay.lua' -o tty1" /dev/null > tty.out 2>&1 || true
+  grep -q "24/24 tasks  100%" tty.out || fail "tty: no progress line: $(head -c 300 tty.out)"
+  grep -q "$(printf '\033')\[1mreplay" tty.out || fail "tty: no colours"
+  NO_COLOR=1 script -qc "'$YS_BIN' run '$SUITES/replay.lua' -o tty2" /dev/null > tty2.out 2>&1 || true
+  grep -q "$(printf '\033')\[1m" tty2.out && fail "tty: colours despite NO_COLOR"
+  grep -q "gate PASS" tty2.out || fail "tty: NO_COLOR run printed no table"
+fi
+# }======
+
 done_tests
