@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <lauxlib.h>
@@ -36,7 +37,8 @@ typedef struct done_log {
 typedef struct fake_source {
   ys_task *held;
   int nwaits;
-  int last_timeout;
+  int last_events;
+  int cancelled;
 } fake_source;
 
 static lua_State *L;
@@ -116,21 +118,42 @@ static int l_current(lua_State *co)
   return 1;
 }
 
-static int src_pending(void *ud)
+static double now_ms(void)
 {
-  return ((fake_source *)ud)->held != NULL;
+  return ys_lua_clock_ms();
 }
 
-static void src_wait(void *ud, int timeout_ms)
+/* The fake transport: a pipe. When it is readable, the blocked task is
+ * woken with (42, "reply"). */
+static void on_readable(void *ud, int fd, int events)
 {
   fake_source *f = ud;
+  char c;
   f->nwaits++;
-  f->last_timeout = timeout_ms;
+  f->last_events = events;
+  if(read(fd, &c, 1) != 1 || !f->held)
+    return;
   ys_task *t = f->held;
   f->held = NULL;
   lua_pushinteger(t->co, 42);
   lua_pushliteral(t->co, "reply");
   ys_sched_wake(t, 2);
+}
+
+static void on_cancel(ys_task *t)
+{
+  (void)t;
+  src.cancelled++;
+}
+
+typedef struct fired {
+  ys_timer timer;
+  int n;
+} fired;
+
+static void on_timer(ys_timer *t)
+{
+  ((fired *)t)->n++;
 }
 
 static void setup(void)
@@ -525,37 +548,109 @@ END_TEST
 
 /* }====== */
 
-/* {====== sources ====== */
+/* {====== descriptors, transport timers, failures ====== */
 
-START_TEST(test_source_wakes_blocked_task_with_values)
+START_TEST(test_watch_wakes_blocked_task_with_values)
 {
-  ys_sched_source s = { src_pending, src_wait, &src };
-  ys_sched_add_source(sched, &s);
+  int p[2];
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(ys_sched_watch(sched, p[0], YS_IO_READ, on_readable,
+                                  &src), YS_OK);
   spawn("local n, s = block(); return n + 1, s", "net", 0);
+  ck_assert_uint_eq(ys_sched_step(sched, 0), 1); /* now blocked */
+  ck_assert_ptr_nonnull(src.held);
+  ck_assert_int_eq(write(p[1], "x", 1), 1);
   run_all(10);
   ck_assert_int_eq(src.nwaits, 1);
-  ck_assert_int_eq(src.last_timeout, -1); /* no timer: wait for it */
+  ck_assert_int_eq(src.last_events & YS_IO_READ, YS_IO_READ);
   ck_assert_int_eq(dlog.n, 1);
   ck_assert_int_eq(dlog.status[0], LUA_OK);
   ck_assert_str_eq(dlog.text[0], "43,reply");
+  ys_sched_unwatch(sched, p[0]);
+  close(p[0]);
+  close(p[1]);
 }
 END_TEST
 
-START_TEST(test_source_wait_is_bounded_by_next_timer)
+START_TEST(test_wait_with_idle_watch_ends_at_next_timer)
 {
-  ys_sched_source s = { src_pending, src_wait, &src };
-  ys_sched_add_source(sched, &s);
-  spawn("sleep(200)", "timer", 0);
-  spawn("block()", "net", 0);
-  ck_assert_uint_eq(ys_sched_step(sched, 0), 2); /* both now waiting */
-  ys_sched_step(sched, 1);
-  ck_assert_int_eq(src.nwaits, 1);
-  ck_assert_int_gt(src.last_timeout, 0);
-  ck_assert_int_le(src.last_timeout, 200);
+  /* A watched descriptor that never becomes ready must not hold up a
+   * timer that is due. */
+  int p[2];
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(ys_sched_watch(sched, p[0], YS_IO_READ, on_readable,
+                                  &src), YS_OK);
+  spawn("sleep(40)", "timer", 0);
+  double t0 = now_ms();
   run_all(100);
-  ck_assert_int_eq(dlog.n, 2);
-  ck_assert_str_eq(dlog.label[0], "net");
-  ck_assert_str_eq(dlog.label[1], "timer");
+  ck_assert_int_eq(dlog.n, 1);
+  ck_assert_double_ge(now_ms() - t0, 39);
+  ck_assert_double_lt(now_ms() - t0, 1000);
+  ck_assert_int_eq(src.nwaits, 0);
+  ys_sched_unwatch(sched, p[0]);
+  close(p[0]);
+  close(p[1]);
+}
+END_TEST
+
+START_TEST(test_unwatched_descriptor_gets_no_callback)
+{
+  int p[2];
+  ck_assert_int_eq(pipe(p), 0);
+  ck_assert_int_eq(ys_sched_watch(sched, p[0], YS_IO_READ, on_readable,
+                                  &src), YS_OK);
+  ys_sched_unwatch(sched, p[0]);
+  ck_assert_int_eq(write(p[1], "x", 1), 1);
+  spawn("sleep(5)", "timer", 0);
+  run_all(20);
+  ck_assert_int_eq(src.nwaits, 0);
+  close(p[0]);
+  close(p[1]);
+}
+END_TEST
+
+START_TEST(test_watch_rejects_bad_descriptor)
+{
+  ck_assert_int_eq(ys_sched_watch(sched, -1, YS_IO_READ, on_readable, &src),
+                   YS_ERR_IO);
+}
+END_TEST
+
+START_TEST(test_transport_timer_fires_once_and_can_be_stopped)
+{
+  fired a = { { on_timer, 0, 0, 0 }, 0 };
+  fired b = { { on_timer, 0, 0, 0 }, 0 };
+  ys_sched_timer_start(sched, &a.timer, 5);
+  ys_sched_timer_start(sched, &b.timer, 5);
+  ys_sched_timer_stop(sched, &b.timer);
+  spawn("sleep(20)", "timer", 0);
+  run_all(50);
+  ck_assert_int_eq(a.n, 1);
+  ck_assert_int_eq(b.n, 0);
+  ck_assert_uint_eq(a.timer.slot, 0);
+}
+END_TEST
+
+START_TEST(test_first_failure_wins)
+{
+  const char *msg = NULL;
+  ck_assert_int_eq(ys_sched_failure(sched, &msg), YS_OK);
+  ys_sched_fail(sched, YS_ERR_MODEL, "401 from %s", "http://x");
+  ys_sched_fail(sched, YS_ERR_IO, "later");
+  ck_assert_int_eq(ys_sched_failure(sched, &msg), YS_ERR_MODEL);
+  ck_assert_str_eq(msg, "401 from http://x");
+}
+END_TEST
+
+START_TEST(test_free_cancels_blocked_tasks)
+{
+  spawn("block()", "net", 0);
+  ck_assert_uint_eq(ys_sched_step(sched, 0), 1);
+  src.held->cancel = on_cancel;
+  ys_sched_free(sched);
+  sched = NULL;
+  ck_assert_int_eq(src.cancelled, 1);
+  ck_assert_int_eq(dlog.n, 0);
 }
 END_TEST
 
@@ -645,8 +740,13 @@ static Suite *sched_suite(void)
   tcase_add_test(tc, test_current_is_null_in_coroutine_made_by_task);
 
   tc = new_case(s, "source");
-  tcase_add_test(tc, test_source_wakes_blocked_task_with_values);
-  tcase_add_test(tc, test_source_wait_is_bounded_by_next_timer);
+  tcase_add_test(tc, test_watch_wakes_blocked_task_with_values);
+  tcase_add_test(tc, test_wait_with_idle_watch_ends_at_next_timer);
+  tcase_add_test(tc, test_unwatched_descriptor_gets_no_callback);
+  tcase_add_test(tc, test_watch_rejects_bad_descriptor);
+  tcase_add_test(tc, test_transport_timer_fires_once_and_can_be_stopped);
+  tcase_add_test(tc, test_first_failure_wins);
+  tcase_add_test(tc, test_free_cancels_blocked_tasks);
 
   tc = new_case(s, "free");
   tcase_add_test(tc, test_free_abandons_waiting_tasks);
