@@ -11,6 +11,7 @@
 
 #include <lauxlib.h>
 
+#include "backend_http.h"
 #include "backend_replay.h"
 #include "buf.h"
 #include "dataset.h"
@@ -842,6 +843,8 @@ void ys_lua_open_ys(lua_State *L, ys_loader *ld)
   luaL_newlib(L, ys_funcs);
   luaopen_ys_json(L);
   lua_setfield(L, -2, "json");
+  luaopen_ys_http(L);
+  lua_setfield(L, -2, "http");
   lua_pushstring(L, YS_VERSION);
   lua_setfield(L, -2, "version");
   lua_newtable(L); /* metatable: plugins on demand */

@@ -4,6 +4,7 @@
  * backend may yield (an HTTP request in flight, a timer) and the
  * accounting still runs when it comes back.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,7 +61,50 @@ static void push_messages(lua_State *L, int idx)
   }
 }
 
+/* The stages of a call, as continuation contexts. */
+enum { STAGE_WAIT = 1, STAGE_CALL = 2 };
+
+/* Stack of a call: 1 self, 2 input, 3 options, 4 start time, 5 request,
+ * 6 estimated input tokens. */
+
+static double count_chars(lua_State *L, int messages)
+{
+  double n = 0;
+  lua_Integer len = (lua_Integer)lua_rawlen(L, messages);
+  for(lua_Integer i = 1; i <= len; i++) {
+    lua_rawgeti(L, messages, i);
+    lua_getfield(L, -1, "content");
+    n += (double)lua_rawlen(L, -1);
+    lua_pop(L, 2);
+  }
+  return n;
+}
+
 static int chat_k(lua_State *L, int status, lua_KContext kctx);
+
+/* Waits for the rate limit (yielding), then calls the backend. */
+static int call_backend(lua_State *L, ys_model *m)
+{
+  ys_task *t = ys_sched_current(L);
+  double wait = ys_limit_acquire(&m->limit, lua_tonumber(L, 6),
+                                 ys_lua_clock_ms());
+  if(wait > 0 && t && lua_isyieldable(L)) {
+    ys_sched_sleep(t, wait);
+    return lua_yieldk(L, 0, STAGE_WAIT, chat_k);
+  }
+  lua_pushnumber(L, ys_lua_clock_ms());
+  lua_replace(L, 4);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, m->backend_ref);
+  lua_getfield(L, -1, "chat");                   /* backend.chat */
+  lua_insert(L, -2);                             /* chat, backend */
+  lua_pushvalue(L, 5);                           /* request */
+  if(t)
+    t->call_cached = 0;
+  /* A protected call, so a failed call is still timed and counted before
+   * its error goes on up. lua_pcallk keeps the call yieldable. */
+  int st = lua_pcallk(L, 2, 2, 0, STAGE_CALL, chat_k);
+  return chat_k(L, st, STAGE_CALL);
+}
 
 /* model:chat(messages [, options]) -> text, reply */
 static int model_chat(lua_State *L)
@@ -75,41 +119,40 @@ static int model_chat(lua_State *L)
                       "being evaluated");
   lua_settop(L, 3);
   lua_pushnumber(L, ys_lua_clock_ms());          /* 4: start time */
-  lua_rawgeti(L, LUA_REGISTRYINDEX, b->m->backend_ref);
-  lua_getfield(L, -1, "chat");                   /* backend.chat */
-  lua_insert(L, -2);                             /* chat, backend */
-  lua_createtable(L, 0, 4);                      /* request */
+  lua_createtable(L, 0, 4);                      /* 5: request */
   push_messages(L, 2);
-  lua_setfield(L, -2, "messages");
+  double chars = count_chars(L, lua_gettop(L));
+  lua_setfield(L, 5, "messages");
   if(lua_istable(L, 3))
     lua_pushvalue(L, 3);
   else
     lua_newtable(L);
-  lua_setfield(L, -2, "options");
+  lua_setfield(L, 5, "options");
   if(t->ctx_ref != LUA_NOREF) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, t->ctx_ref);
     lua_getfield(L, -1, "id");
-    lua_setfield(L, -3, "id");
+    lua_setfield(L, 5, "id");
     lua_getfield(L, -1, "sample");
-    lua_setfield(L, -3, "sample");
+    lua_setfield(L, 5, "sample");
+    lua_getfield(L, -1, "repeat");
+    lua_setfield(L, 5, "repeat");
     lua_pop(L, 1);
   }
-  /* A protected call, so a failed call is still timed and counted before
-   * its error goes on up. lua_pcallk keeps the call yieldable. */
-  int st = lua_pcallk(L, 2, 2, 0, 0, chat_k);
-  return chat_k(L, st, 0);
+  lua_pushnumber(L, ceil(chars / 4));            /* 6: estimated tokens */
+  return call_backend(L, b->m);
 }
 
 static long opt_tokens(lua_State *L, int idx, const char *k)
 {
-  long n = 0;
+  long n = -1;
   if(lua_getfield(L, idx, k) == LUA_TNUMBER && lua_tonumber(L, -1) >= 0)
     n = (long)lua_tonumber(L, -1);
   lua_pop(L, 1);
   return n;
 }
 
-static void account(lua_State *L, ys_model *m, long in, long out, double ms)
+static void account(lua_State *L, ys_model *m, long in, long out,
+                    int estimated, double ms, int ok)
 {
   ys_task *t = ys_sched_current(L);
   ys_usage *u = t && t->own_model == m ? &t->usage : &m->aux;
@@ -118,24 +161,34 @@ static void account(lua_State *L, ys_model *m, long in, long out, double ms)
   u->output_tokens += out;
   u->latency_ms += ms;
   u->cost += (in * m->price_in + out * m->price_out) / 1e6;
+  if(estimated)
+    u->estimated = 1;
+  if(t && t->call_cached) {
+    u->cache_hits++;
+    t->call_cached = 0;
+  }
+  if(t && t->settle)
+    t->settle(t, ok);
 }
 
-/* Continuation: the backend's results are on top (reply, err), or its
- * error when status says so. */
+/* Continuation: after a rate-limit wait, or with the backend's results on
+ * top (reply, err), or its error when status says so. */
 static int chat_k(lua_State *L, int status, lua_KContext kctx)
 {
-  (void)kctx;
   model_box *b = luaL_checkudata(L, 1, MODEL_MT);
   ys_model *m = b->m;
+  if(kctx == STAGE_WAIT)
+    return call_backend(L, m);
   double ms = ys_lua_clock_ms() - lua_tonumber(L, 4);
+  double est_in = lua_tonumber(L, 6);
   if(status != LUA_OK && status != LUA_YIELD) {
-    account(L, m, 0, 0, ms);
+    account(L, m, 0, 0, 0, ms, 0);
     return lua_error(L); /* the backend's error, unchanged */
   }
   int reply = lua_absindex(L, -2);
   if(lua_isnil(L, reply)) {
     const char *e = lua_tostring(L, reply + 1);
-    account(L, m, 0, 0, ms);
+    account(L, m, 0, 0, 0, ms, 0);
     return luaL_error(L, "model '%s': %s", m->name,
                       e ? e : "backend returned nothing");
   }
@@ -145,18 +198,36 @@ static int chat_k(lua_State *L, int status, lua_KContext kctx)
     lua_setfield(L, -2, "text");
     lua_replace(L, reply);
   }
-  if(!lua_istable(L, reply))
+  if(!lua_istable(L, reply)) {
+    account(L, m, 0, 0, 0, ms, 0);
     return luaL_error(L, "model '%s': backend returned %s, expected a "
                       "string or {text=...}", m->name,
                       luaL_typename(L, reply));
-  if(lua_getfield(L, reply, "text") != LUA_TSTRING)
+  }
+  if(lua_getfield(L, reply, "text") != LUA_TSTRING) {
+    account(L, m, 0, 0, 0, ms, 0);
     return luaL_error(L, "model '%s': backend reply has no string 'text'",
                       m->name);
+  }
   long in = opt_tokens(L, reply, "input_tokens");
   long out = opt_tokens(L, reply, "output_tokens");
+  int estimated = 0;
+  if(in < 0) {
+    in = (long)est_in;
+    estimated = 1;
+  }
+  if(out < 0) {
+    out = (long)ceil((double)lua_rawlen(L, -1) / 4);
+    estimated = 1;
+  }
+  if(estimated) {
+    lua_pushboolean(L, 1);
+    lua_setfield(L, reply, "estimated_tokens");
+  }
+  ys_limit_settle(&m->limit, est_in, (double)(in + out));
   lua_pushnumber(L, ms);
   lua_setfield(L, reply, "latency_ms");
-  account(L, m, in, out, ms);
+  account(L, m, in, out, estimated, ms, 1);
   lua_pushvalue(L, reply); /* stack: ..., text, reply */
   return 2;
 }

@@ -10,13 +10,16 @@
  * and returns a string or {text, input_tokens, output_tokens}. Uses sched
  * and Lua. A reply may also carry `output`, a structured value that the
  * default evaluation uses instead of the text (replayed table outputs).
- * Failed calls are timed and counted too.
+ * Failed calls are timed and counted too. When the backend reports no
+ * token counts they are estimated (4 characters a token) and the usage is
+ * marked estimated. rpm / tpm limits make a call wait its turn.
  */
 #ifndef YS_MODEL_H
 #define YS_MODEL_H
 
 #include <lua.h>
 
+#include "limit.h"
 #include "sched.h"
 
 typedef struct ys_model {
@@ -28,6 +31,7 @@ typedef struct ys_model {
   int concurrency;    /* tasks in flight at most; 0: only -j limits */
   double price_in;    /* per million input tokens; 0 when unknown */
   double price_out;   /* per million output tokens */
+  ys_limit limit;     /* rpm / tpm */
   ys_usage aux;       /* calls made from tasks evaluating another model */
   int inflight;       /* runner bookkeeping */
   size_t index;       /* position in the suite's model list */

@@ -83,7 +83,7 @@ char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
   size_t nbase = (size_t)cJSON_GetArraySize(baselines);
   table t;
   t.rows = 1 + nmodels + nbase;
-  t.cols = 1 + nkeys + 2;
+  t.cols = 1 + nkeys + 4;
   t.cells = ys_xcalloc(t.rows, sizeof(char **));
   for(size_t r = 0; r < t.rows; r++)
     t.cells[r] = ys_xcalloc(t.cols, sizeof(char *));
@@ -92,7 +92,9 @@ char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
   for(const cJSON *k = mets ? mets->child : NULL; k; k = k->next)
     put(&t, 0, c++, ys_xstrdup(k->string));
   put(&t, 0, c++, ys_xstrdup("errors"));
-  put(&t, 0, c, ys_xstrdup("p50 ms"));
+  put(&t, 0, c++, ys_xstrdup("cost $"));
+  put(&t, 0, c++, ys_xstrdup("p50 ms"));
+  put(&t, 0, c, ys_xstrdup("p95 ms"));
   size_t r = 1;
   for(const cJSON *m = models ? models->child : NULL; m; m = m->next, r++) {
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(m, "name");
@@ -104,9 +106,13 @@ char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
                                                                k->string)));
     double errs = num(m, "errors") + num(m, "score_errors");
     put(&t, r, c++, ys_xasprintf("%.0f", errs));
-    double p50 = num(cJSON_GetObjectItemCaseSensitive(m, "latency_ms"),
-                     "p50");
-    put(&t, r, c, isnan(p50) ? ys_xstrdup("-") : ys_xasprintf("%.1f", p50));
+    double cost = num(cJSON_GetObjectItemCaseSensitive(m, "usage"), "cost");
+    put(&t, r, c++, isnan(cost) || cost == 0 ? ys_xstrdup("-")
+                    : ys_xasprintf("%.4f", cost));
+    const cJSON *lat = cJSON_GetObjectItemCaseSensitive(m, "latency_ms");
+    double p50 = num(lat, "p50"), p95 = num(lat, "p95");
+    put(&t, r, c++, isnan(p50) ? ys_xstrdup("-") : ys_xasprintf("%.1f", p50));
+    put(&t, r, c, isnan(p95) ? ys_xstrdup("-") : ys_xasprintf("%.1f", p95));
   }
   for(const cJSON *b = baselines ? baselines->child : NULL; b;
       b = b->next, r++) {

@@ -14,6 +14,7 @@
 
 #include <lauxlib.h>
 
+#include "backend_http.h"
 #include "journal.h"
 #include "json.h"
 #include "lua_host.h"
@@ -38,7 +39,10 @@ enum { SLOT_PENDING, SLOT_RUNNING, SLOT_DONE };
 typedef struct slot {
   sample *smp;
   size_t model;
+  int repeat;     /* 0-based */
   int state;
+  double t_start; /* when it started, for elapsed_ms */
+  double elapsed_ms;
   int ok;
   double *scores; /* nkeys; NaN where a metric failed */
   ys_usage usage;
@@ -48,7 +52,7 @@ typedef struct slot {
 
 struct ys_run {
   ys_run_opts opts;
-  char *out_dir, *runs_dir, *search_path, *command_line;
+  char *out_dir, *runs_dir, *search_path, *command_line, *cache_path;
   ys_suite *suite;
   ys_plan plan;
   int have_plan;
@@ -58,8 +62,10 @@ struct ys_run {
   char *summary_text;
   int gates_failed;
   char started_at[32];
+  int repeat;       /* K: runs of each (sample, model) */
   /* the loop */
   ys_sched *sched;
+  ys_http *http;
   slot *win;        /* ring of window slots */
   size_t wcap, whead, wcount, wstart; /* wstart: first maybe-pending */
   long running;
@@ -100,6 +106,12 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
     return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "jobs must be from 1 to "
                    "100000, got %d", jobs);
   }
+  if(r->opts.repeat < 0 || r->opts.repeat > 1000) {
+    int k = r->opts.repeat;
+    free(r);
+    return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "repeat must be from 1 to "
+                   "1000, got %d", k);
+  }
   if(r->opts.limit < 0 || r->opts.sample < 0) {
     free(r);
     return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "limit and sample must not "
@@ -112,6 +124,7 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
                                        : NULL;
   r->command_line = ys_xstrdup(r->opts.command_line ? r->opts.command_line
                                                     : "");
+  r->cache_path = r->opts.cache_path ? ys_xstrdup(r->opts.cache_path) : NULL;
   ys_suite_opts so = { r->search_path, run_log, r };
   ys_err err = ys_suite_load(suite_path, &so, &r->suite, diag);
   if(!err) {
@@ -123,6 +136,7 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
     ys_run_free(r);
     return err;
   }
+  r->repeat = r->opts.repeat > 0 ? r->opts.repeat : r->suite->repeat;
   *out = r;
   return YS_OK;
 }
@@ -211,6 +225,8 @@ static int start_protected(lua_State *L)
   lua_setfield(L, 4, "id");
   lua_pushstring(L, m->name);
   lua_setfield(L, 4, "model");
+  lua_pushinteger(L, c->sl->repeat + 1);
+  lua_setfield(L, 4, "repeat");
   lua_pushvalue(L, 2);
   lua_setfield(L, 4, "sample");
   lua_rawgeti(L, LUA_REGISTRYINDEX, s->models_ref);
@@ -245,6 +261,7 @@ static int start_protected(lua_State *L)
   ys_task *t = ys_sched_spawn(r->sched, L, 5, c->sl);
   t->ctx_ref = ctx_ref;
   t->own_model = m;
+  t->repeat = c->sl->repeat;
   return 0;
 }
 
@@ -285,6 +302,7 @@ static void start_slot(ys_run *r, slot *sl)
   if(!e)
     e = render(s->user_tpl, sl->smp->row, &user, err, sizeof(err));
   sl->state = SLOT_RUNNING;
+  sl->t_start = ys_lua_clock_ms();
   s->models[sl->model]->inflight++;
   r->running++;
   if(!e) {
@@ -349,6 +367,8 @@ static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
     e = ys_json_append_string(&b, sl->smp->id, strlen(sl->smp->id));
   if(!e)
     e = add_str(&b, "model", m->name);
+  if(!e && r->repeat > 1)
+    e = add_num(&b, "repeat", sl->repeat + 1);
   if(!e)
     e = add_str(&b, "status", ok ? "ok" : "error");
   if(!e && !ok)
@@ -425,12 +445,18 @@ static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
     if(!e)
       e = add_num(&b, "output_tokens", (double)sl->usage.output_tokens);
     if(!e)
+      e = add_num(&b, "cache_hits", (double)sl->usage.cache_hits);
+    if(!e && sl->usage.estimated)
+      e = ys_buf_adds(&b, ",\"estimated_tokens\":true");
+    if(!e)
       e = ys_buf_addc(&b, '}');
   }
   if(!e)
     e = add_num(&b, "cost", round(sl->usage.cost * 1e9) / 1e9);
   if(!e)
     e = add_num(&b, "latency_ms", round(sl->usage.latency_ms * 1e3) / 1e3);
+  if(!e)
+    e = add_num(&b, "elapsed_ms", round(sl->elapsed_ms * 1e3) / 1e3);
   if(!e)
     e = ys_buf_addc(&b, '}');
   if(e) {
@@ -476,6 +502,7 @@ static void on_done(void *ud, ys_task *t, int status, int nres)
   luaL_unref(t->L, LUA_REGISTRYINDEX, t->ctx_ref);
   t->ctx_ref = LUA_NOREF;
   sl->usage = t->usage;
+  sl->elapsed_ms = ys_lua_clock_ms() - sl->t_start;
   if(status != LUA_OK) {
     const char *msg = lua_type(co, -1) == LUA_TSTRING ? lua_tostring(co, -1)
                       : "error (the error value is not a string)";
@@ -517,7 +544,7 @@ static ys_err fill(ys_run *r, ys_dataset *ds, long *index, int *eof,
                    ys_diag *diag)
 {
   const ys_suite *s = r->suite;
-  while(!*eof && r->wcount + s->nmodels <= r->wcap) {
+  while(!*eof && r->wcount + s->nmodels * (size_t)r->repeat <= r->wcap) {
     if(r->plan.limit > 0 && *index >= r->plan.limit) {
       *eof = 1;
       break;
@@ -544,14 +571,16 @@ static ys_err fill(ys_run *r, ys_dataset *ds, long *index, int *eof,
     sample *smp = ys_xcalloc(1, sizeof(*smp));
     smp->row = row;
     memcpy(smp->id, id, sizeof(id));
-    smp->tasks_left = (int)s->nmodels;
-    for(size_t m = 0; m < s->nmodels; m++) {
-      slot *sl = win_at(r, r->wcount++);
-      memset(sl, 0, sizeof(*sl));
-      sl->smp = smp;
-      sl->model = m;
-      sl->state = SLOT_PENDING;
-    }
+    smp->tasks_left = (int)s->nmodels * r->repeat;
+    for(size_t m = 0; m < s->nmodels; m++)
+      for(int k = 0; k < r->repeat; k++) {
+        slot *sl = win_at(r, r->wcount++);
+        memset(sl, 0, sizeof(*sl));
+        sl->smp = smp;
+        sl->model = m;
+        sl->repeat = k;
+        sl->state = SLOT_PENDING;
+      }
   }
   return YS_OK;
 }
@@ -588,7 +617,8 @@ static ys_err flush(ys_run *r, ys_diag *diag)
     ys_err err = ys_journal_append(r->journal, sl->line, sl->line_len, diag);
     if(err)
       return err;
-    ys_summary_add(r->summary, sl->model, sl->ok, sl->scores, &sl->usage);
+    ys_summary_add(r->summary, sl->model, sl->ok, sl->scores, &sl->usage,
+                   sl->elapsed_ms);
     free(sl->line);
     free(sl->scores);
     sl->line = NULL;
@@ -614,7 +644,8 @@ static void report_progress(ys_run *r, int final)
     return;
   r->last_progress = now;
   ys_progress p;
-  p.tasks_total = r->plan.rows_selected * (long)r->suite->nmodels;
+  p.tasks_total = r->plan.rows_selected * (long)r->suite->nmodels *
+                  r->repeat;
   p.tasks_done = r->done;
   p.tasks_failed = r->failed;
   p.in_flight = r->running;
@@ -656,6 +687,10 @@ static cJSON *manifest(ys_run *r, const char *status)
   cJSON_AddNumberToObject(op, "limit", (double)r->opts.limit);
   cJSON_AddNumberToObject(op, "sample", (double)r->opts.sample);
   cJSON_AddNumberToObject(op, "seed", (double)r->opts.seed);
+  cJSON_AddNumberToObject(op, "repeat", r->repeat);
+  cJSON_AddStringToObject(op, "cache", r->opts.cache == YS_RUN_CACHE_OFF
+                          ? "off" : r->opts.cache == YS_RUN_CACHE_ONLY
+                          ? "only" : "on");
   cJSON *ms = cJSON_AddArrayToObject(doc, "models");
   for(size_t i = 0; i < s->nmodels; i++) {
     const ys_model *m = s->models[i];
@@ -702,6 +737,17 @@ static ys_err loop(ys_run *r, ys_diag *diag)
       err = YS_ERR_INTERRUPTED;
       break;
     }
+    const char *why;
+    ys_err fatal = ys_sched_failure(r->sched, &why);
+    if(fatal) {
+      /* Every other request would fail the same way: stop now, keeping
+       * what finished in order. */
+      ys_diag fd;
+      if(flush(r, &fd))
+        run_log(r, fd.msg);
+      err = ys_fail(diag, fatal, NULL, 0, "%s", why);
+      break;
+    }
     err = fill(r, ds, &index, &eof, diag);
     if(err)
       break;
@@ -743,11 +789,22 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
     return err;
   r->summary = ys_summary_new(s, r->opts.seed);
   r->nkeys = ys_summary_nkeys(r->summary);
-  r->wcap = (size_t)r->opts.jobs * 4 + 64 + s->nmodels;
+  r->wcap = ((size_t)r->opts.jobs * 4 + 64) + s->nmodels * (size_t)r->repeat;
   r->win = ys_xcalloc(r->wcap, sizeof(slot));
   r->sched = ys_sched_new(on_done, r);
+  ys_cache_mode cm = r->opts.cache == YS_RUN_CACHE_OFF ? YS_CACHE_OFF
+                     : r->opts.cache == YS_RUN_CACHE_ONLY ? YS_CACHE_ONLY
+                     : YS_CACHE_ON;
+  r->http = ys_http_new(r->sched, r->cache_path, cm, run_log, r);
+  if(!r->http)
+    return ys_fail(diag, YS_ERR_NOMEM, NULL, 0, "libcurl cannot start");
+  ys_http_attach(s->L, r->http);
   r->t0 = ys_lua_clock_ms();
   err = loop(r, diag);
+  ys_http_attach(s->L, NULL);
+  ys_diag cd;
+  if(ys_http_flush_cache(r->http, &cd))
+    run_log(r, cd.msg);
   ys_diag jd;
   ys_err jerr = ys_journal_close(r->journal, &jd);
   if(!err && jerr) {
@@ -760,7 +817,7 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
     if(ys_journal_write_json(r->journal, "manifest.json", man, &ignore))
       ignore.msg[0] = '\0';
     cJSON_Delete(man);
-    long total = r->plan.rows_selected * (long)s->nmodels;
+    long total = r->plan.rows_selected * (long)s->nmodels * r->repeat;
     return ys_fail(diag, err, NULL, 0, "interrupted: %ld of %ld tasks "
                    "written to %s/samples.jsonl (the run is incomplete)",
                    ys_summary_tasks(r->summary), total,
@@ -775,7 +832,22 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
     cJSON_Delete(man);
     return err;
   }
+  ys_http_stats hs;
+  ys_http_get_stats(r->http, &hs);
   cJSON *doc = ys_summary_build(r->summary);
+  cJSON *http = cJSON_AddObjectToObject(doc, "http");
+  cJSON_AddNumberToObject(http, "attempts", (double)hs.attempts);
+  cJSON_AddNumberToObject(http, "retries", (double)hs.retries);
+  cJSON_AddNumberToObject(http, "transport_errors",
+                          (double)hs.transport_errors);
+  cJSON *cls = cJSON_AddObjectToObject(http, "responses");
+  for(int i = 1; i < 6; i++) {
+    char k[8];
+    snprintf(k, sizeof(k), "%dxx", i);
+    cJSON_AddNumberToObject(cls, k, (double)hs.by_class[i]);
+  }
+  cJSON_AddNumberToObject(http, "cache_hits", (double)hs.cache_hits);
+  cJSON_AddNumberToObject(http, "cache_misses", (double)hs.cache_misses);
   r->gates_failed = ys_summary_gates_failed(r->summary);
   long tasks = ys_summary_tasks(r->summary);
   long failed = ys_summary_failed_tasks(r->summary);
@@ -790,6 +862,7 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
   cJSON_AddStringToObject(head, "status", complete ? "complete"
                                                    : "incomplete");
   cJSON_AddNumberToObject(head, "samples", (double)r->plan.rows_selected);
+  cJSON_AddNumberToObject(head, "repeat", r->repeat);
   cJSON_AddNumberToObject(head, "max_error_rate", s->max_error_rate);
   for(cJSON *c = doc->child; c;) {
     cJSON *next = c->next;
@@ -854,7 +927,8 @@ void ys_run_free(ys_run *r)
 {
   if(!r)
     return;
-  /* Abandon tasks still alive before the state that runs them. */
+  /* Abandon requests, then tasks, before the state that runs them. */
+  ys_http_free(r->http);
   ys_sched_free(r->sched);
   if(r->win) {
     while(r->wcount) {
@@ -881,5 +955,6 @@ void ys_run_free(ys_run *r)
   free(r->runs_dir);
   free(r->search_path);
   free(r->command_line);
+  free(r->cache_path);
   free(r);
 }

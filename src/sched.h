@@ -56,6 +56,7 @@ struct ys_task {
   void *own_model;  /* the model under test in this task (for usage) */
   int ctx_ref;      /* the task's ctx table in L's registry, or LUA_NOREF */
   int repeat;       /* repeat index (0-based), part of cache keys */
+  int call_cached;  /* the current model call was answered from cache */
   ys_usage usage;   /* calls to own_model */
   ys_task *next_ready;
   ys_timer sleep;   /* ys_sched_sleep */

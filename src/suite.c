@@ -142,7 +142,7 @@ static long line_of(const char *where)
 
 static const char *const SUITE_FIELDS[] = {
   "name", "description", "dataset", "id", "prompt", "models", "metrics",
-  "baselines", "gates", "evaluate", "max_error_rate", NULL
+  "baselines", "gates", "evaluate", "max_error_rate", "repeat", NULL
 };
 
 static void check_fields(lua_State *L, loadctx *c)
@@ -159,7 +159,7 @@ static void check_fields(lua_State *L, loadctx *c)
     if(!ok)
       fail_at(L, c->where, "unknown suite field '%s' (expected name, "
               "dataset, id, prompt, models, metrics, baselines, gates, "
-              "evaluate, max_error_rate, description)",
+              "evaluate, max_error_rate, repeat, description)",
               k ? k : luaL_typename(L, -1));
   }
 }
@@ -360,6 +360,18 @@ static void check_models(lua_State *L, loadctx *c)
       m->concurrency = (int)lua_tointeger(L, -1);
     }
     lua_pop(L, 1);
+    double lim[2] = { 0, 0 };
+    static const char *const lname[2] = { "rpm", "tpm" };
+    for(int k = 0; k < 2; k++) {
+      t = lua_getfield(L, b, lname[k]);
+      if(t == LUA_TNUMBER && lua_tonumber(L, -1) > 0)
+        lim[k] = lua_tonumber(L, -1);
+      else if(t != LUA_TNIL)
+        fail_at(L, w, "model '%s': %s must be a positive number (%s per "
+                "minute)", m->name, lname[k], k ? "tokens" : "requests");
+      lua_pop(L, 1);
+    }
+    ys_limit_init(&m->limit, lim[0], lim[1]);
     t = lua_getfield(L, b, "price");
     if(t == LUA_TTABLE) {
       m->price_in = opt_price(L, lua_gettop(L), "input", w, m->name);
@@ -616,6 +628,15 @@ static int check_suite(lua_State *L)
     s->max_error_rate = lua_tonumber(L, -1);
     if(!(s->max_error_rate >= 0 && s->max_error_rate <= 1))
       fail_at(L, c->where, "max_error_rate must be from 0 to 1");
+  }
+  lua_pop(L, 1);
+  s->repeat = 1;
+  if(get_field(L, c, "repeat", LUA_TNUMBER, "a whole number from 1 to "
+               "1000", 0) != LUA_TNIL) {
+    if(!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+       lua_tointeger(L, -1) > 1000)
+      fail_at(L, c->where, "repeat must be a whole number from 1 to 1000");
+    s->repeat = (int)lua_tointeger(L, -1);
   }
   lua_pop(L, 1);
   check_models(L, c);

@@ -56,6 +56,7 @@ typedef struct ys_suite {
   ys_gate *gates;
   size_t ngates;
   double max_error_rate;
+  int repeat;              /* suite's repeat = K; 1 by default */
   void *loader;            /* loading context; lives as long as L */
 } ys_suite;
 

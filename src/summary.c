@@ -26,6 +26,8 @@ typedef struct model_acc {
   double lat_sum; /* over the tasks in lat */
   double *lat;
   size_t nlat, alat;
+  double *elapsed; /* per ok task, start to end */
+  size_t nel, ael;
   series *keys;
 } model_acc;
 
@@ -72,6 +74,7 @@ void ys_summary_free(ys_summary *sm)
       free(sm->models[m].keys[k].v);
     free(sm->models[m].keys);
     free(sm->models[m].lat);
+    free(sm->models[m].elapsed);
   }
   free(sm->models);
   free(sm->key_names);
@@ -94,8 +97,18 @@ static void series_push(series *se, float x)
   se->v[se->n++] = x;
 }
 
+static void push_double(double **v, size_t *n, size_t *a, double x)
+{
+  if(*n == *a) {
+    *a = *a ? *a * 2 : 256;
+    *v = ys_xrealloc(*v, *a * sizeof(double));
+  }
+  (*v)[(*n)++] = x;
+}
+
 void ys_summary_add(ys_summary *sm, size_t model, int ok,
-                    const double *scores, const ys_usage *usage)
+                    const double *scores, const ys_usage *usage,
+                    double elapsed_ms)
 {
   model_acc *ma = &sm->models[model];
   ma->tasks++;
@@ -125,15 +138,16 @@ void ys_summary_add(ys_summary *sm, size_t model, int ok,
     ma->usage.output_tokens += usage->output_tokens;
     ma->usage.latency_ms += usage->latency_ms;
     ma->usage.cost += usage->cost;
+    ma->usage.cache_hits += usage->cache_hits;
+    if(usage->estimated)
+      ma->usage.estimated = 1;
     if(ok) {
-      if(ma->nlat == ma->alat) {
-        ma->alat = ma->alat ? ma->alat * 2 : 256;
-        ma->lat = ys_xrealloc(ma->lat, ma->alat * sizeof(double));
-      }
-      ma->lat[ma->nlat++] = usage->latency_ms;
+      push_double(&ma->lat, &ma->nlat, &ma->alat, usage->latency_ms);
       ma->lat_sum += usage->latency_ms;
     }
   }
+  if(ok)
+    push_double(&ma->elapsed, &ma->nel, &ma->ael, elapsed_ms);
 }
 
 static const char *agg_name(ys_metric_agg a)
@@ -279,7 +293,16 @@ cJSON *ys_summary_build(ys_summary *sm)
                             (double)ma->usage.input_tokens);
     cJSON_AddNumberToObject(u, "output_tokens",
                             (double)ma->usage.output_tokens);
+    cJSON_AddNumberToObject(u, "cache_hits", (double)ma->usage.cache_hits);
+    cJSON_AddBoolToObject(u, "estimated_tokens", ma->usage.estimated);
     add_num(u, "cost", ma->usage.cost);
+    /* What the cost projections need: per sample and per 1,000. */
+    double per = ma->tasks ? ma->usage.cost / (double)ma->tasks : NAN;
+    add_num(u, "cost_per_1k_samples", per * 1000);
+    add_num(u, "input_tokens_per_sample", ma->tasks ?
+            (double)ma->usage.input_tokens / (double)ma->tasks : NAN);
+    add_num(u, "output_tokens_per_sample", ma->tasks ?
+            (double)ma->usage.output_tokens / (double)ma->tasks : NAN);
     /* Calls made to this model by tasks evaluating other models (a judge,
      * a simulated user): their cost is real too. */
     const ys_usage *aux = &s->models[mi]->aux;
@@ -296,6 +319,11 @@ cJSON *ys_summary_build(ys_summary *sm)
                               1000) / 1000);
     add_num(lat, "p95", round(ys_stats_quantile(ma->lat, ma->nlat, 0.95) *
                               1000) / 1000);
+    cJSON *el = cJSON_AddObjectToObject(mo, "elapsed_ms");
+    add_num(el, "p50", round(ys_stats_quantile(ma->elapsed, ma->nel, 0.5) *
+                             1000) / 1000);
+    add_num(el, "p95", round(ys_stats_quantile(ma->elapsed, ma->nel, 0.95) *
+                             1000) / 1000);
     cJSON *mets = cJSON_AddObjectToObject(mo, "metrics");
     for(size_t k = 0; k < sm->nkeys; k++)
       cJSON_AddItemToObject(mets, sm->key_names[k],

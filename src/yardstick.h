@@ -64,8 +64,18 @@ typedef struct ys_progress {
   double elapsed_s;
 } ys_progress;
 
+/* What the response cache does (ys_run_opts.cache). */
+typedef enum {
+  YS_RUN_CACHE_ON = 0,  /* read and write (the default) */
+  YS_RUN_CACHE_OFF = 1, /* neither */
+  YS_RUN_CACHE_ONLY = 2 /* read only; a request not in it fails, no network */
+} ys_run_cache;
+
 typedef struct ys_run_opts {
   int jobs;                 /* tasks in flight at most (-j); default 8 */
+  int repeat;               /* sample each task K times; 0: the suite's */
+  ys_run_cache cache;
+  const char *cache_path;   /* NULL: $XDG_CACHE_HOME/yardstick/cache.db */
   long limit;               /* evaluate the first N samples; 0 = all */
   long sample;              /* evaluate a seeded random subset of N; 0 = all */
   uint64_t seed;            /* for --sample and resampling; default 1 */

@@ -8,8 +8,8 @@ cd "$TMP"
 
 # normalise RUN: the run's lines and summary without timings or run id.
 normalise() {
-  jq -c 'del(.latency_ms)' "$1/samples.jsonl" > "$1.lines"
-  jq -S 'del(.run_id) | walk(if type == "object" then del(.latency_ms) else . end)' \
+  jq -c 'del(.latency_ms, .elapsed_ms)' "$1/samples.jsonl" > "$1.lines"
+  jq -S 'del(.run_id) | walk(if type == "object" then del(.latency_ms, .elapsed_ms) else . end)' \
     "$1/summary.json" > "$1.summary"
 }
 

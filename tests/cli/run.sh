@@ -9,7 +9,7 @@ EXPECTED=$YS_TESTDATA/expected
 cd "$TMP"
 
 # Drops what varies between runs (timings) so files can be compared.
-strip_lines() { jq -c 'del(.latency_ms)' "$1"; }
+strip_lines() { jq -c 'del(.latency_ms, .elapsed_ms)' "$1"; }
 
 # {====== recorded outputs: exact scores ======
 run_ys replay run "$SUITES/replay.lua" -o replay
@@ -23,8 +23,8 @@ want="recorded taxonomy_depth.level1=1 taxonomy_depth.level2=0.5 taxonomy_depth.
 strip_lines replay/samples.jsonl > replay.lines
 cmp -s replay.lines "$EXPECTED/replay.samples.jsonl" ||
   fail "replay: samples.jsonl differs: $(diff replay.lines "$EXPECTED/replay.samples.jsonl" | head -5)"
-# The table, with the latency column (timing) masked.
-sed -E 's/[0-9]+\.[0-9]$/T/' "$TMP/out" > replay.table
+# The table, with the latency columns (timings) masked.
+sed -E 's/[0-9]+\.[0-9] +[0-9]+\.[0-9]$/T T/' "$TMP/out" > replay.table
 cmp -s replay.table "$EXPECTED/replay.table" ||
   fail "replay: table differs: $(diff replay.table "$EXPECTED/replay.table")"
 grep -q "$(printf '\033')" "$TMP/out" && fail "replay: colour codes when stdout is not a terminal"
@@ -57,8 +57,8 @@ expect_rc "csv suite" 0 || true
 # {====== prompt and evaluate functions ======
 run_ys evaluate run "$SUITES/evaluate.lua" -q -o evaluate
 expect_rc "evaluate suite" 0 || true
-line=$(head -1 evaluate/samples.jsonl | jq -c 'del(.latency_ms)')
-want='{"id":"p01","model":"echo","status":"ok","output":{"first":"echo:first:p01","model":"echo","second":"echo:again","shout":"P01","tokens":1},"scores":{"mentions_id":1},"usage":{"calls":2,"input_tokens":3,"output_tokens":2},"cost":0}'
+line=$(head -1 evaluate/samples.jsonl | jq -c 'del(.latency_ms, .elapsed_ms)')
+want='{"id":"p01","model":"echo","status":"ok","output":{"first":"echo:first:p01","model":"echo","second":"echo:again","shout":"P01","tokens":1},"scores":{"mentions_id":1},"usage":{"calls":2,"input_tokens":3,"output_tokens":2,"cache_hits":0},"cost":0}'
 [ "$line" = "$want" ] || fail "evaluate: first line: $line"
 # }======
 
