@@ -68,6 +68,12 @@ static void usage(FILE *f)
 "      --limit N       evaluate only the first N samples\n"
 "      --sample N      evaluate a random subset of N samples (see --seed)\n"
 "      --seed S        seed for --sample and resampling (default 1)\n"
+"      --repeat K      run each (sample, model) K times (default: suite's)\n"
+"      --cache PATH    response cache file (default\n"
+"                      $XDG_CACHE_HOME/yardstick/cache.db)\n"
+"      --no-cache      neither read nor write the response cache\n"
+"      --cache-only    answer model calls from the cache only; a call not\n"
+"                      in it fails (no network)\n"
 "  -o, --output DIR    write the run to DIR (must be new or empty)\n"
 "      --runs-dir DIR  parent of generated run directories (default runs)\n"
 "  -q, --quiet         print nothing but errors\n"
@@ -209,6 +215,7 @@ static int cmd_run(int argc, char **argv, int first)
     int takes = !strcmp(a, "-j") || !strcmp(a, "--jobs") ||
                 !strcmp(a, "--limit") || !strcmp(a, "--sample") ||
                 !strcmp(a, "--seed") || !strcmp(a, "-o") ||
+                !strcmp(a, "--repeat") || !strcmp(a, "--cache") ||
                 !strcmp(a, "--output") || !strcmp(a, "--runs-dir");
     if(takes && !val)
       return fail_usage("option %s needs a value", a);
@@ -235,6 +242,24 @@ static int cmd_run(int argc, char **argv, int first)
         return EXIT_USAGE;
       opts.seed = (uint64_t)v;
       i++;
+    }
+    else if(!strcmp(a, "--repeat")) {
+      if(!parse_long(a, val, 1, 1000, &v))
+        return EXIT_USAGE;
+      opts.repeat = (int)v;
+      i++;
+    }
+    else if(!strcmp(a, "--cache")) {
+      opts.cache_path = val;
+      i++;
+    }
+    else if(!strcmp(a, "--no-cache") || !strcmp(a, "--cache-only")) {
+      ys_run_cache want = !strcmp(a, "--no-cache") ? YS_RUN_CACHE_OFF
+                                                   : YS_RUN_CACHE_ONLY;
+      if(opts.cache != YS_RUN_CACHE_ON && opts.cache != want)
+        return fail_usage("%s", "--no-cache and --cache-only cannot be used "
+                          "together");
+      opts.cache = want;
     }
     else if(!strcmp(a, "-o") || !strcmp(a, "--output")) {
       opts.out_dir = val;
