@@ -11,12 +11,14 @@
 
 #include <lauxlib.h>
 
+#include "backend_exec.h"
 #include "backend_http.h"
 #include "backend_replay.h"
 #include "buf.h"
 #include "dataset.h"
 #include "json.h"
 #include "lua_lib_json.h"
+#include "lua_lib_process.h"
 #include "lua_lib_ys.h"
 #include "sched.h"
 #include "xalloc.h"
@@ -88,6 +90,11 @@ static void record_where(lua_State *L, int idx, int level)
   lua_pushfstring(L, "%s:%d", ar.short_src, ar.currentline);
   lua_rawset(L, -3);
   lua_pop(L, 1);
+}
+
+void ys_lua_record_where(lua_State *L, int idx, int level)
+{
+  record_where(L, idx, level);
 }
 
 const char *ys_lua_where(lua_State *L, int idx)
@@ -845,6 +852,8 @@ void ys_lua_open_ys(lua_State *L, ys_loader *ld)
   lua_setfield(L, -2, "json");
   luaopen_ys_http(L);
   lua_setfield(L, -2, "http");
+  ys_lua_add_process(L);
+  ys_lua_add_exec(L);
   lua_pushstring(L, YS_VERSION);
   lua_setfield(L, -2, "version");
   lua_newtable(L); /* metatable: plugins on demand */

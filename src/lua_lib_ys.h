@@ -29,6 +29,10 @@ typedef struct ys_loader {
 /* [-0, +0, m] Registers the module in L as "yardstick". */
 void ys_lua_open_ys(lua_State *L, ys_loader *ld);
 
+/* [-0, +0, m] Records the position of the caller at `level` as where the
+ * object at idx was made (for constructors written in C elsewhere). */
+void ys_lua_record_where(lua_State *L, int idx, int level);
+
 /* Where the object at idx was made ("suite.lua:12"), or NULL. The string
  * is anchored in L while the object lives. */
 const char *ys_lua_where(lua_State *L, int idx);

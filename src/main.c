@@ -118,6 +118,7 @@ static int parse_long(const char *opt, const char *s, long min, long max,
 typedef struct ui {
   int progress; /* draw a progress line on stderr */
   int drawn;
+  int quiet;    /* only errors and warnings */
 } ui;
 
 static void on_progress(void *ud, const ys_progress *p)
@@ -146,6 +147,8 @@ static void clear_progress(ui *u)
 static void on_log(void *ud, const char *line)
 {
   ui *u = ud;
+  if(u->quiet && strncmp(line, "warning:", 8))
+    return;
   clear_progress(u);
   fprintf(stderr, "%s\n", line);
 }
@@ -282,7 +285,7 @@ static int cmd_run(int argc, char **argv, int first)
   if(!suite)
     return fail_usage("%s", "run needs a suite file: yardstick run "
                       "SUITE.lua");
-  ui u = { !quiet && isatty(2), 0 };
+  ui u = { !quiet && isatty(2), 0, quiet };
   char *cmdline = join_args(argc, argv);
   opts.command_line = cmdline;
   opts.search_path = getenv("YARDSTICK_PATH");

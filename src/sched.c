@@ -42,6 +42,11 @@ struct ys_sched {
   size_t nwatches, awatches; /* nwatches: how many fds are watched */
   ys_err failure;
   char failure_msg[1024];
+  struct on_free {
+    void (*fn)(void *);
+    void *ud;
+  } *hooks;
+  size_t nhooks;
 };
 
 ys_sched *ys_sched_new(ys_sched_done_fn done, void *ud)
@@ -167,6 +172,9 @@ void ys_sched_free(ys_sched *s)
       t->cancel(t);
     task_release(s, t);
   }
+  for(size_t i = 0; i < s->nhooks; i++)
+    s->hooks[i].fn(s->hooks[i].ud);
+  free(s->hooks);
   if(s->epfd >= 0)
     close(s->epfd);
   free(s->watches);
@@ -314,6 +322,14 @@ void ys_sched_unwatch(ys_sched *s, int fd)
 }
 
 /* }====== */
+
+void ys_sched_on_free(ys_sched *s, void (*fn)(void *ud), void *ud)
+{
+  s->hooks = ys_xrealloc(s->hooks, (s->nhooks + 1) * sizeof(*s->hooks));
+  s->hooks[s->nhooks].fn = fn;
+  s->hooks[s->nhooks].ud = ud;
+  s->nhooks++;
+}
 
 void ys_sched_fail(ys_sched *s, ys_err err, const char *fmt, ...)
 {

@@ -127,6 +127,11 @@ ys_err ys_sched_watch(ys_sched *s, int fd, int events, ys_io_fn cb,
                       void *ud) YS_WARN_UNUSED;
 void ys_sched_unwatch(ys_sched *s, int fd);
 
+/* Calls fn(ud) when the loop is freed, after abandoned tasks were
+ * cancelled: a transport holding descriptors or timers on this loop lets
+ * go of them there. */
+void ys_sched_on_free(ys_sched *s, void (*fn)(void *ud), void *ud);
+
 /* Records a failure that must stop the whole run (a rejected API key, a
  * host that cannot be resolved): the first message wins. */
 void ys_sched_fail(ys_sched *s, ys_err err, const char *fmt, ...)

@@ -145,9 +145,12 @@ return ys.suite {
   metrics = { ys.metric "exact_match" { expected = "category" } },
 }
 LUA
-run_ys printing run printing.lua -q -o printing
+run_ys printing run printing.lua -o printing
 expect_rc "print" 0 || true
 [ "$(cat "$TMP/err")" = "$(printf 'loading\t42')" ] || fail "print: stderr was '$(cat "$TMP/err")'"
+# --quiet keeps stderr for errors and warnings only.
+run_ys printing-quiet run printing.lua -q -o printing-q
+[ ! -s "$TMP/err" ] || fail "print: --quiet let through '$(cat "$TMP/err")'"
 # }======
 
 # {====== on a terminal: progress line and colours, NO_COLOR ======
