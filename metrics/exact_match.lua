@@ -41,6 +41,11 @@ return {
     if want == nil or want == ys.json.null then
       error("sample '" .. ctx.id .. "' has no field '" .. p.expected .. "'", 0)
     end
-    return normalise(p, text(output)) == normalise(p, text(want))
+    local a, b = text(output), text(want)
+    if a == b and not p.strip_punctuation then
+      -- Equal strings stay equal under trimming, collapsing and folding.
+      return true
+    end
+    return normalise(p, a) == normalise(p, b)
   end,
 }

@@ -95,10 +95,7 @@ return function(opts)
       for k, v in pairs(params) do body[k] = v end
       for k, v in pairs(extra) do body[k] = v end
       for k, v in pairs(request.options) do body[k] = v end
-      local req = {}
-      for k, v in pairs(transport) do req[k] = v end
-      req.body = ys.json.encode(body)
-      local resp, err = ys.http.request(req)
+      local resp, err = ys.http.request(transport, ys.json.encode(body))
       if not resp then error(err, 0) end
       if resp.status ~= 200 then
         error(string.format("HTTP %d from %s: %s", resp.status, url,

@@ -532,13 +532,10 @@ static int exec_chat(lua_State *L)
     lua_setfield(L, 3, fields[i]);
   }
   ys_buf *line = ys_lua_newbuf(L, LINE_MAX_BYTES); /* 4: freed by __gc */
-  cJSON *j = NULL;
   ys_diag d;
-  if(ys_lua_to_json(L, 3, &j, &d))
+  if(ys_lua_encode_json(L, 3, line, &d))
     return luaL_error(L, "exec: the request cannot be sent: %s", d.msg);
-  ys_err e = ys_json_append(line, j);
-  cJSON_Delete(j);
-  if(e || ys_buf_addc(line, '\n'))
+  if(ys_buf_addc(line, '\n'))
     return luaL_error(L, "exec: request too large");
   xreq **box = lua_newuserdatauv(L, sizeof(xreq *), 0); /* 5 */
   *box = NULL;

@@ -614,11 +614,15 @@ static int setup_easy(hreq *r, const char *method)
   return 0;
 }
 
-/* ys.http.request { ... } -> resp | nil, message (yields) */
+/* ys.http.request({ ... } [, body]) -> resp | nil, message (yields). A
+ * body given as the second argument wins over opts.body, so a plugin can
+ * reuse one options table for every call. */
 static int http_request(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
-  lua_settop(L, 1);
+  if(!lua_isnoneornil(L, 2))
+    luaL_checktype(L, 2, LUA_TSTRING);
+  lua_settop(L, 2);
   lua_getfield(L, LUA_REGISTRYINDEX, HTTP_KEY);
   ys_http *h = lua_touserdata(L, -1);
   lua_pop(L, 1);
@@ -632,11 +636,16 @@ static int http_request(lua_State *L)
     return luaL_error(L, "ys.http.request needs url = \"http(s)://...\"");
   size_t body_len = 0;
   const char *body = NULL;
-  if(lua_getfield(L, 1, "body") == LUA_TSTRING)
+  if(lua_type(L, 2) == LUA_TSTRING)
+    body = lua_tolstring(L, 2, &body_len); /* anchored as argument 2 */
+  else if(lua_getfield(L, 1, "body") == LUA_TSTRING) {
     body = lua_tolstring(L, -1, &body_len);
+    lua_pop(L, 1); /* anchored by the options table */
+  }
   else if(!lua_isnil(L, -1))
     return luaL_error(L, "ys.http.request: 'body' must be a string");
-  lua_pop(L, 1);
+  else
+    lua_pop(L, 1);
   const char *method = opt_str(L, 1, "method");
   const char *cache_as = opt_str(L, 1, "cache_as");
   long timeout = opt_ms(L, 1, "timeout", DEFAULT_TIMEOUT_MS);

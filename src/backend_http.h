@@ -12,10 +12,11 @@
  * Responses can be answered from, and stored in, the response cache.
  *
  * Lua, for provider plugins (in the `yardstick` module as ys.http):
- *   resp, err = ys.http.request { url =, body =, headers = {...},
+ *   resp, err = ys.http.request({ url =, body =, headers = {...},
  *     method =, timeout =, connect_timeout =, insecure =,
  *     max_response_bytes =, retries =, retry_base =, retry_cap =,
  *     auth = { env =, header =, prefix = }, cache_as = "provider" }
+ *     [, body])
  * waits (yields) and returns { status =, body =, headers = {...},
  * cached =, attempts = } for any HTTP response, or nil and a message when
  * no response came (after retries). Raises on bad arguments.

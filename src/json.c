@@ -47,9 +47,23 @@ char *ys_json_fmt_number(double d, char buf[32])
     return buf;
   }
   if(d == floor(d) && fabs(d) < 9007199254740992.0) {
-    snprintf(buf, 32, "%.0f", d);
-    if(!strcmp(buf, "-0"))
-      strcpy(buf, "0");
+    /* Integers are most numbers written (scores, counts): format them
+     * without printf, which is slow for doubles. */
+    long long v = (long long)d;
+    char tmp[24];
+    int n = 0;
+    unsigned long long u = v < 0 ? (unsigned long long)(-v)
+                                  : (unsigned long long)v;
+    do {
+      tmp[n++] = (char)('0' + u % 10);
+      u /= 10;
+    } while(u);
+    int k = 0;
+    if(v < 0)
+      buf[k++] = '-';
+    while(n)
+      buf[k++] = tmp[--n];
+    buf[k] = '\0';
     return buf;
   }
   /* 15 digits always read back exactly for normal doubles, so shorter
@@ -59,6 +73,42 @@ char *ys_json_fmt_number(double d, char buf[32])
     if(strtod(buf, NULL) == d)
       break;
   }
+  return buf;
+}
+
+char *ys_json_fmt_ms(double x, char buf[32])
+{
+  if(isnan(x) || isinf(x) || fabs(x) > 1e12)
+    return ys_json_fmt_number(x, buf);
+  long long m = llround(x * 1000);
+  int neg = m < 0;
+  unsigned long long u = neg ? (unsigned long long)(-m)
+                             : (unsigned long long)m;
+  unsigned long long whole = u / 1000, frac = u % 1000;
+  char tmp[32];
+  int n = 0;
+  if(frac) {
+    int digits = 3;
+    while(frac % 10 == 0) {
+      frac /= 10;
+      digits--;
+    }
+    for(int i = 0; i < digits; i++) {
+      tmp[n++] = (char)('0' + frac % 10);
+      frac /= 10;
+    }
+    tmp[n++] = '.';
+  }
+  do {
+    tmp[n++] = (char)('0' + whole % 10);
+    whole /= 10;
+  } while(whole);
+  int k = 0;
+  if(neg && u)
+    buf[k++] = '-';
+  while(n)
+    buf[k++] = tmp[--n];
+  buf[k] = '\0';
   return buf;
 }
 

@@ -21,6 +21,10 @@ const cJSON *ys_json_path(const cJSON *obj, const char *path);
  * NaN and infinities give "null". buf needs 32 bytes. */
 char *ys_json_fmt_number(double d, char buf[32]);
 
+/* Formats x rounded to 3 decimals, without trailing zeros ("12.5",
+ * "0.003", "7"): timings, fast. buf needs 32 bytes. */
+char *ys_json_fmt_ms(double x, char buf[32]);
+
 /* Appends a value's text as a template shows it: a string's characters,
  * a number as above, true/false, null as "null", arrays and objects as
  * compact JSON. */

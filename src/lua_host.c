@@ -226,6 +226,10 @@ lua_State *ys_lua_new(size_t mem_cap, ys_lua_log_fn log, void *log_ud)
   /* Lua leaves the main thread's extra space uninitialised; it holds the
    * running task (sched.c), and NULL means none. */
   memset(lua_getextraspace(L), 0, LUA_EXTRASPACE);
+  /* Each sample makes short-lived tables (its row, messages, replies):
+   * the generational collector frees those far more cheaply than the
+   * incremental one. */
+  lua_gc(L, LUA_GCGEN, 0, 0);
   /* Even setup runs protected: an unprotected error would abort. */
   lua_pushcfunction(L, open_protected);
   if(lua_pcall(L, 0, 0, 0) != LUA_OK) {

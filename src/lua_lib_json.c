@@ -63,7 +63,10 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
   else if(cJSON_IsBool(v))
     lua_pushboolean(L, cJSON_IsTrue(v));
   else if(cJSON_IsArray(v)) {
-    lua_createtable(L, cJSON_GetArraySize(v), 0);
+    int n = 0;
+    for(const cJSON *c = v->child; c; c = c->next)
+      n++;
+    lua_createtable(L, n, 0);
     lua_Integer i = 1;
     for(const cJSON *c = v->child; c; c = c->next) {
       push_value(L, c, depth + 1);
@@ -73,7 +76,10 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
     lua_setmetatable(L, -2);
   }
   else if(cJSON_IsObject(v)) {
-    lua_createtable(L, 0, 4);
+    int n = 0;
+    for(const cJSON *c = v->child; c; c = c->next)
+      n++;
+    lua_createtable(L, 0, n);
     for(const cJSON *c = v->child; c; c = c->next) {
       push_value(L, c, depth + 1);
       lua_setfield(L, -2, c->string);
@@ -283,21 +289,141 @@ ys_err ys_lua_to_json(lua_State *L, int idx, cJSON **out, ys_diag *diag)
 
 /* }====== */
 
+/* {====== Lua -> JSON text, directly ====== */
+
+static ys_err encode(enc *e, int idx, int depth, ys_buf *out);
+
+static ys_err encode_table(enc *e, int idx, int depth, ys_buf *out)
+{
+  lua_State *L = e->L;
+  size_t n;
+  int is_array = 0;
+  if(lua_getmetatable(L, idx)) {
+    lua_getfield(L, -1, "__jsonarray");
+    is_array = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+  }
+  int shape = table_shape(L, idx, &n);
+  if(shape < 0)
+    return fail(e, "a table mixing string and number keys (or a sparse "
+                "array)");
+  size_t plen = strlen(e->path);
+  ys_err err;
+  if(shape == 1 || (is_array && n == 0)) {
+    err = ys_buf_addc(out, '[');
+    for(size_t i = 1; i <= n && !err; i++) {
+      if(i > 1)
+        err = ys_buf_addc(out, ',');
+      lua_rawgeti(L, idx, (lua_Integer)i);
+      snprintf(e->path + plen, sizeof(e->path) - plen, "[%zu]", i);
+      if(!err)
+        err = encode(e, lua_gettop(L), depth + 1, out);
+      lua_pop(L, 1);
+    }
+    if(!err) {
+      e->path[plen] = '\0';
+      err = ys_buf_addc(out, ']');
+    }
+    return err;
+  }
+  const char **keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(char *), 0);
+  int keys_idx = lua_gettop(L);
+  size_t k = 0;
+  lua_pushnil(L);
+  while(lua_next(L, idx)) {
+    lua_pop(L, 1);
+    size_t klen;
+    keys[k] = lua_tolstring(L, -1, &klen);
+    if(strlen(keys[k]) != klen) {
+      lua_pop(L, 2);
+      return fail(e, "a key with a NUL byte");
+    }
+    k++;
+  }
+  if(k > 1)
+    qsort(keys, k, sizeof(char *), cmp_keys);
+  err = ys_buf_addc(out, '{');
+  for(size_t i = 0; i < k && !err; i++) {
+    if(i)
+      err = ys_buf_addc(out, ',');
+    if(!err)
+      err = ys_json_append_string(out, keys[i], strlen(keys[i]));
+    if(!err)
+      err = ys_buf_addc(out, ':');
+    lua_getfield(L, idx, keys[i]);
+    snprintf(e->path + plen, sizeof(e->path) - plen, ".%s", keys[i]);
+    if(!err)
+      err = encode(e, lua_gettop(L), depth + 1, out);
+    lua_pop(L, 1);
+  }
+  lua_remove(L, keys_idx);
+  if(!err) {
+    e->path[plen] = '\0';
+    err = ys_buf_addc(out, '}');
+  }
+  return err;
+}
+
+static ys_err encode(enc *e, int idx, int depth, ys_buf *out)
+{
+  lua_State *L = e->L;
+  char num[32];
+  if(depth > YS_JSON_MAX_DEPTH)
+    return fail(e, "a value nested too deeply (or a table that contains "
+                "itself)");
+  if(!lua_checkstack(L, 6))
+    return fail(e, "a value nested too deeply");
+  switch(lua_type(L, idx)) {
+  case LUA_TSTRING: {
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if(memchr(s, '\0', len))
+      return fail(e, "a string with a NUL byte");
+    return ys_json_append_string(out, s, len);
+  }
+  case LUA_TNUMBER: {
+    double d = lua_tonumber(L, idx);
+    if(isnan(d) || isinf(d))
+      return fail(e, "NaN or infinity");
+    return ys_buf_adds(out, ys_json_fmt_number(d, num));
+  }
+  case LUA_TBOOLEAN:
+    return ys_buf_adds(out, lua_toboolean(L, idx) ? "true" : "false");
+  case LUA_TNIL:
+    return ys_buf_adds(out, "null");
+  case LUA_TLIGHTUSERDATA:
+    if(lua_touserdata(L, idx))
+      return fail(e, "a light userdata");
+    return ys_buf_adds(out, "null");
+  case LUA_TTABLE:
+    return encode_table(e, idx, depth, out);
+  default:
+    return fail(e, luaL_typename(L, idx));
+  }
+}
+
+ys_err ys_lua_encode_json(lua_State *L, int idx, ys_buf *out, ys_diag *diag)
+{
+  enc e = { L, diag, "" };
+  ys_err err = encode(&e, lua_absindex(L, idx), 0, out);
+  if(err == YS_ERR_TOOBIG || err == YS_ERR_NOMEM)
+    ys_fail(diag, err, NULL, 0, "JSON text too large");
+  return err;
+}
+
+/* }====== */
+
 /* {====== the ys.json library ====== */
 
 /* json.encode(value) -> string; raises on values JSON cannot hold. */
 static int json_encode(lua_State *L)
 {
   luaL_checkany(L, 1);
+  lua_settop(L, 1);
   ys_buf *b = ys_lua_newbuf(L, (size_t)1 << 30); /* freed by __gc */
-  cJSON *v = NULL;
   ys_diag diag;
-  if(ys_lua_to_json(L, 1, &v, &diag))
+  if(ys_lua_encode_json(L, 1, b, &diag))
     return luaL_error(L, "%s", diag.msg);
-  ys_err err = ys_json_append(b, v); /* plain C: cannot raise */
-  cJSON_Delete(v);
-  if(err)
-    return luaL_error(L, "json.encode: %s", ys_strerror(err));
   lua_pushlstring(L, ys_buf_str(b), b->len);
   return 1;
 }

@@ -31,6 +31,13 @@ cJSON **ys_lua_json_box(lua_State *L);
 ys_err ys_lua_to_json(lua_State *L, int idx, cJSON **out, ys_diag *diag)
   YS_WARN_UNUSED;
 
+/* [-0, +0, m] Appends the JSON text of the value at idx to out (which
+ * should live in a box from ys_lua_newbuf, as this may raise): the same
+ * text as ys_lua_to_json then ys_json_append, without building a tree.
+ * Fails like ys_lua_to_json; YS_ERR_TOOBIG past out's cap. */
+ys_err ys_lua_encode_json(lua_State *L, int idx, ys_buf *out, ys_diag *diag)
+  YS_WARN_UNUSED;
+
 /* [-0, +1, m] Opens the `json` library table (encode, decode, null). */
 int luaopen_ys_json(lua_State *L);
 

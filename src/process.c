@@ -256,7 +256,12 @@ void ys_proc_free(ys_proc *p)
 {
   if(!p)
     return;
-  close_fd(&p->in); /* a worker reading stdin sees EOF and may just exit */
+  if(p->in >= 0) {
+    /* A worker reading stdin sees end of file: let it finish by itself
+     * for a moment before asking it to. */
+    close_fd(&p->in);
+    ys_proc_wait(p, 1000, NULL);
+  }
   ys_proc_stop(p, 5000);
   close_fd(&p->out);
   close_fd(&p->err);

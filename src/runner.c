@@ -453,10 +453,15 @@ static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
   }
   if(!e)
     e = add_num(&b, "cost", round(sl->usage.cost * 1e9) / 1e9);
+  char ms[32];
   if(!e)
-    e = add_num(&b, "latency_ms", round(sl->usage.latency_ms * 1e3) / 1e3);
+    e = ys_buf_adds(&b, ",\"latency_ms\":");
   if(!e)
-    e = add_num(&b, "elapsed_ms", round(sl->elapsed_ms * 1e3) / 1e3);
+    e = ys_buf_adds(&b, ys_json_fmt_ms(sl->usage.latency_ms, ms));
+  if(!e)
+    e = ys_buf_adds(&b, ",\"elapsed_ms\":");
+  if(!e)
+    e = ys_buf_adds(&b, ys_json_fmt_ms(sl->elapsed_ms, ms));
   if(!e)
     e = ys_buf_addc(&b, '}');
   if(e) {
