@@ -216,6 +216,19 @@ expect_rc "--repeat" 0 || true
 [ "$(server_stat .requests)" = 9 ] || fail "repeat: repeats shared cache entries"
 # }======
 
+# {====== rate limits ======
+# rpm = 600 allows 600 at once, then one every 0.1 s: 610 take about 1 s.
+data 610
+suite rpm.lua "ys.openai { base_url = \"$SERVER/v1\", model = \"rpm\", rpm = 600 }"
+curl -s -X POST "$SERVER/stats/reset" >/dev/null
+t0=$(date +%s%N)
+run_ys rpm run rpm.lua -q -o rpm -j 64 --no-cache
+t1=$(date +%s%N)
+expect_rc "rpm" 0 || true
+[ $(( (t1 - t0) / 1000000 )) -ge 900 ] || fail "rpm: 610 requests at 600 a minute took $(( (t1 - t0) / 1000000 )) ms"
+[ "$(server_stat .requests)" = 610 ] || fail "rpm: requests"
+# }======
+
 # {====== local_server: a real server command ======
 data 5
 cat > local.lua <<LUA
