@@ -13,6 +13,7 @@
 #include "json.h"
 #include "lua_host.h"
 #include "lua_lib_json.h"
+#include "utf8.h"
 
 static const char ARRAY_MT[] = "ys.json.array";
 
@@ -428,36 +429,357 @@ static int json_encode(lua_State *L)
   return 1;
 }
 
+/* {====== JSON text -> Lua, directly ======
+ * json.decode runs on every model reply, so it parses straight into Lua
+ * values instead of building a cJSON tree and converting it. RFC 8259,
+ * strict: no comments, no trailing commas, no leading zeros, \u escapes
+ * with surrogate pairs, invalid UTF-8 refused, NUL (\u0000) refused as in
+ * strings elsewhere. Errors return through longjmp-free status codes. */
+
+typedef struct dec {
+  lua_State *L;
+  const char *s, *p, *end;
+  const char *err;    /* what went wrong, or NULL */
+  const char *where;  /* where */
+} dec;
+
+static int dfail(dec *d, const char *what)
+{
+  if(!d->err) {
+    d->err = what;
+    d->where = d->p;
+  }
+  return 0;
+}
+
+static void skip_ws(dec *d)
+{
+  while(d->p < d->end && (*d->p == ' ' || *d->p == '\t' || *d->p == '\n' ||
+                          *d->p == '\r'))
+    d->p++;
+}
+
+static int hex4(const char *p, unsigned *out)
+{
+  unsigned v = 0;
+  for(int i = 0; i < 4; i++) {
+    char c = p[i];
+    v <<= 4;
+    if(c >= '0' && c <= '9')
+      v |= (unsigned)(c - '0');
+    else if(c >= 'a' && c <= 'f')
+      v |= (unsigned)(c - 'a' + 10);
+    else if(c >= 'A' && c <= 'F')
+      v |= (unsigned)(c - 'A' + 10);
+    else
+      return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+/* [-0, +1, m] A string at d->p (on the opening quote). */
+static int dec_string(dec *d)
+{
+  const char *p = ++d->p;
+  /* Fast path: no escapes. */
+  while(p < d->end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+    p++;
+  if(p < d->end && *p == '"') {
+    size_t bad;
+    if(!ys_utf8_valid(d->p, (size_t)(p - d->p), &bad)) {
+      d->p += bad;
+      return dfail(d, "invalid UTF-8 in a string");
+    }
+    lua_pushlstring(d->L, d->p, (size_t)(p - d->p));
+    d->p = p + 1;
+    return 1;
+  }
+  luaL_Buffer b;
+  luaL_buffinit(d->L, &b);
+  p = d->p;
+  while(p < d->end && *p != '"') {
+    unsigned char c = (unsigned char)*p;
+    if(c < 0x20) {
+      d->p = p;
+      return dfail(d, "a control character in a string");
+    }
+    if(c != '\\') {
+      const char *q = p;
+      while(q < d->end && *q != '"' && *q != '\\' &&
+            (unsigned char)*q >= 0x20)
+        q++;
+      size_t bad;
+      if(!ys_utf8_valid(p, (size_t)(q - p), &bad)) {
+        d->p = p + bad;
+        return dfail(d, "invalid UTF-8 in a string");
+      }
+      luaL_addlstring(&b, p, (size_t)(q - p));
+      p = q;
+      continue;
+    }
+    if(p + 1 >= d->end) {
+      d->p = p;
+      return dfail(d, "an unfinished escape");
+    }
+    char e = p[1];
+    p += 2;
+    switch(e) {
+    case '"': luaL_addchar(&b, '"'); break;
+    case '\\': luaL_addchar(&b, '\\'); break;
+    case '/': luaL_addchar(&b, '/'); break;
+    case 'b': luaL_addchar(&b, '\b'); break;
+    case 'f': luaL_addchar(&b, '\f'); break;
+    case 'n': luaL_addchar(&b, '\n'); break;
+    case 'r': luaL_addchar(&b, '\r'); break;
+    case 't': luaL_addchar(&b, '\t'); break;
+    case 'u': {
+      unsigned cp;
+      if(p + 4 > d->end || !hex4(p, &cp)) {
+        d->p = p;
+        return dfail(d, "a bad \\u escape");
+      }
+      p += 4;
+      if(cp >= 0xD800 && cp <= 0xDBFF) {
+        unsigned lo;
+        if(p + 6 > d->end || p[0] != '\\' || p[1] != 'u' ||
+           !hex4(p + 2, &lo) || lo < 0xDC00 || lo > 0xDFFF) {
+          d->p = p;
+          return dfail(d, "an unpaired surrogate");
+        }
+        p += 6;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+      }
+      else if(cp >= 0xDC00 && cp <= 0xDFFF) {
+        d->p = p;
+        return dfail(d, "an unpaired surrogate");
+      }
+      if(cp == 0) {
+        d->p = p;
+        return dfail(d, "\\u0000 (NUL is not supported)");
+      }
+      char u[4];
+      int n;
+      if(cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+      }
+      else if(cp < 0x800) {
+        u[0] = (char)(0xC0 | (cp >> 6));
+        u[1] = (char)(0x80 | (cp & 0x3F));
+        n = 2;
+      }
+      else if(cp < 0x10000) {
+        u[0] = (char)(0xE0 | (cp >> 12));
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[2] = (char)(0x80 | (cp & 0x3F));
+        n = 3;
+      }
+      else {
+        u[0] = (char)(0xF0 | (cp >> 18));
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        u[3] = (char)(0x80 | (cp & 0x3F));
+        n = 4;
+      }
+      luaL_addlstring(&b, u, (size_t)n);
+      break;
+    }
+    default:
+      d->p = p - 1;
+      return dfail(d, "an unknown escape");
+    }
+  }
+  if(p >= d->end) {
+    d->p = p;
+    return dfail(d, "an unterminated string");
+  }
+  d->p = p + 1;
+  luaL_pushresult(&b);
+  return 1;
+}
+
+static int dec_number(dec *d)
+{
+  const char *p = d->p, *start = p;
+  int is_int = 1;
+  if(p < d->end && *p == '-')
+    p++;
+  if(p >= d->end || !(*p >= '0' && *p <= '9'))
+    return dfail(d, "a bad number");
+  if(*p == '0')
+    p++;
+  else
+    while(p < d->end && *p >= '0' && *p <= '9')
+      p++;
+  if(p < d->end && *p == '.') {
+    is_int = 0;
+    p++;
+    if(p >= d->end || !(*p >= '0' && *p <= '9'))
+      return dfail(d, "a bad number");
+    while(p < d->end && *p >= '0' && *p <= '9')
+      p++;
+  }
+  if(p < d->end && (*p == 'e' || *p == 'E')) {
+    is_int = 0;
+    p++;
+    if(p < d->end && (*p == '+' || *p == '-'))
+      p++;
+    if(p >= d->end || !(*p >= '0' && *p <= '9'))
+      return dfail(d, "a bad number");
+    while(p < d->end && *p >= '0' && *p <= '9')
+      p++;
+  }
+  char buf[64];
+  size_t n = (size_t)(p - start);
+  if(n >= sizeof(buf))
+    return dfail(d, "a number too long");
+  memcpy(buf, start, n);
+  buf[n] = '\0';
+  double v = strtod(buf, NULL);
+  /* Integers within 2^53 become Lua integers, as from cJSON before. */
+  if(is_int && fabs(v) < 9007199254740992.0)
+    lua_pushinteger(d->L, (lua_Integer)v);
+  else
+    lua_pushnumber(d->L, v);
+  d->p = p;
+  return 1;
+}
+
+static int dec_value(dec *d, int depth);
+
+static int dec_array(dec *d, int depth)
+{
+  lua_State *L = d->L;
+  d->p++;
+  lua_newtable(L);
+  push_array_mt(L);
+  lua_setmetatable(L, -2);
+  skip_ws(d);
+  if(d->p < d->end && *d->p == ']') {
+    d->p++;
+    return 1;
+  }
+  for(lua_Integer i = 1;; i++) {
+    if(!dec_value(d, depth + 1))
+      return 0;
+    lua_rawseti(L, -2, i);
+    skip_ws(d);
+    if(d->p < d->end && *d->p == ',') {
+      d->p++;
+      continue;
+    }
+    if(d->p < d->end && *d->p == ']') {
+      d->p++;
+      return 1;
+    }
+    return dfail(d, "expected ',' or ']'");
+  }
+}
+
+static int dec_object(dec *d, int depth)
+{
+  lua_State *L = d->L;
+  d->p++;
+  lua_createtable(L, 0, 4);
+  skip_ws(d);
+  if(d->p < d->end && *d->p == '}') {
+    d->p++;
+    return 1;
+  }
+  for(;;) {
+    skip_ws(d);
+    if(d->p >= d->end || *d->p != '"')
+      return dfail(d, "expected a string key");
+    if(!dec_string(d))
+      return 0;
+    skip_ws(d);
+    if(d->p >= d->end || *d->p != ':')
+      return dfail(d, "expected ':'");
+    d->p++;
+    if(!dec_value(d, depth + 1))
+      return 0;
+    lua_rawset(L, -3);
+    skip_ws(d);
+    if(d->p < d->end && *d->p == ',') {
+      d->p++;
+      continue;
+    }
+    if(d->p < d->end && *d->p == '}') {
+      d->p++;
+      return 1;
+    }
+    return dfail(d, "expected ',' or '}'");
+  }
+}
+
+static int literal(dec *d, const char *word)
+{
+  size_t n = strlen(word);
+  if((size_t)(d->end - d->p) < n || memcmp(d->p, word, n))
+    return dfail(d, "an unexpected character");
+  d->p += n;
+  return 1;
+}
+
+static int dec_value(dec *d, int depth)
+{
+  if(depth > YS_JSON_MAX_DEPTH)
+    return dfail(d, "nesting deeper than the limit");
+  if(!lua_checkstack(d->L, 4))
+    return dfail(d, "nesting too deep");
+  skip_ws(d);
+  if(d->p >= d->end)
+    return dfail(d, "unexpected end of text");
+  switch(*d->p) {
+  case '{': return dec_object(d, depth);
+  case '[': return dec_array(d, depth);
+  case '"': return dec_string(d);
+  case 't':
+    if(!literal(d, "true"))
+      return 0;
+    lua_pushboolean(d->L, 1);
+    return 1;
+  case 'f':
+    if(!literal(d, "false"))
+      return 0;
+    lua_pushboolean(d->L, 0);
+    return 1;
+  case 'n':
+    if(!literal(d, "null"))
+      return 0;
+    lua_pushlightuserdata(d->L, NULL);
+    return 1;
+  default:
+    if(*d->p == '-' || (*d->p >= '0' && *d->p <= '9'))
+      return dec_number(d);
+    return dfail(d, "an unexpected character");
+  }
+}
+
+/* }====== */
+
 /* json.decode(text) -> value, or nil and a message for text that is not
  * JSON (a runtime failure, not a contract violation). */
 static int json_decode(lua_State *L)
 {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
-  /* Pushing can raise (depth, memory): the tree lives in a box with a
-   * __gc from before it exists, so it is freed even then (lauxlib's UBox
-   * idea). */
-  cJSON **box = ys_lua_json_box(L);
-  const char *end = NULL;
-  *box = cJSON_ParseWithLengthOpts(s, len, &end, 0);
-  if(*box) {
-    while(end < s + len && (*end == ' ' || *end == '\t' || *end == '\n' ||
-                            *end == '\r'))
-      end++;
-    if(end < s + len) { /* text after the value */
-      cJSON_Delete(*box);
-      *box = NULL;
-    }
+  lua_settop(L, 1);
+  dec d = { L, s, s, s + len, NULL, NULL };
+  int ok = dec_value(&d, 0);
+  if(ok) {
+    skip_ws(&d);
+    if(d.p < d.end)
+      ok = dfail(&d, "text after the value");
   }
-  if(!*box) {
+  if(!ok) {
+    lua_settop(L, 1);
     luaL_pushfail(L);
-    lua_pushfstring(L, "invalid JSON at offset %d",
-                    end ? (int)(end - s) : 0);
+    lua_pushfstring(L, "invalid JSON at offset %d: %s",
+                    (int)(d.where - s), d.err);
     return 2;
   }
-  ys_lua_push_json(L, *box);
-  cJSON_Delete(*box);
-  *box = NULL;
   return 1;
 }
 

@@ -1030,14 +1030,60 @@ START_TEST(test_json_lib_encode_raises_on_bad_values)
 }
 END_TEST
 
-START_TEST(test_json_lib_decode_too_deep_raises)
+START_TEST(test_json_lib_decode_too_deep_fails)
 {
-  /* The error is raised while pushing; the parsed tree must still be
-   * freed (valgrind checks that). */
+  /* Valid JSON nested past the limit is refused like bad text: nil and a
+   * message, nothing leaked (valgrind checks that). */
   run_lua("local s = string.rep('[', 150) .. string.rep(']', 150)\n"
-          "local ok, err = pcall(json.decode, s)\n"
-          "assert(not ok and err:find('deeper'), err)\n"
+          "local v, err = json.decode(s)\n"
+          "assert(v == nil and err:find('deeper'), err)\n"
           "collectgarbage()\n");
+}
+END_TEST
+
+/* Calls json.decode on text (with its length) from C; leaves the first
+ * result on the stack and returns whether it was nil. */
+static int decode_nil(const char *text, size_t len)
+{
+  lua_getglobal(L, "json");
+  lua_getfield(L, -1, "decode");
+  lua_pushlstring(L, text, len);
+  ck_assert_int_eq(lua_pcall(L, 1, 2, 0), LUA_OK);
+  int is_nil = lua_isnil(L, -2);
+  if(is_nil)
+    ck_assert_int_eq(lua_type(L, -1), LUA_TSTRING);
+  lua_pop(L, 1);
+  lua_remove(L, -2);
+  return is_nil;
+}
+
+START_TEST(test_json_lib_decode_strict_rfc8259)
+{
+  static const char *const bad[] = {
+    "[1,]", "{\"a\":1,}", "01", "1.", ".5", "-", "1e", "\"\\x\"",
+    "\"\\u12\"", "\"\\ud800\"", "\"\\udc00x\"", "nul", "tru", "[1 2]",
+    "{\"a\" 1}", "{1:2}", "\"a\\u0000b\"", "\"\xff\"", "\"\x01\"", "\"abc",
+    "", "   ", "[", "{\"a\":", "+1", "NaN", "Infinity", "'a'"
+  };
+  for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    int is_nil = decode_nil(bad[i], strlen(bad[i]));
+    lua_pop(L, 1);
+    ck_assert_msg(is_nil, "accepted: %s", bad[i]);
+  }
+  ck_assert(!decode_nil("\"\\ud83d\\ude00\"", 14));
+  ck_assert_str_eq(lua_tostring(L, -1), "\xF0\x9F\x98\x80");
+  lua_pop(L, 1);
+  ck_assert(!decode_nil("\"\\u00e9\\n\\/\\\"\"", 14));
+  ck_assert_str_eq(lua_tostring(L, -1), "\xC3\xA9\n/\"");
+  lua_pop(L, 1);
+  run_lua("assert(math.type(json.decode('12')) == 'integer')\n"
+          "assert(math.type(json.decode('1e2')) == 'float')\n"
+          "assert(json.decode('-0.5e-3') == -0.0005)\n"
+          "assert(#json.decode(' [ ] ') == 0)\n"
+          "local t = json.decode('{\"a\":[1,{\"b\":null}],\"c\":true}')\n"
+          "assert(t.a[2].b == json.null and t.c == true)\n"
+          "assert(json.encode(json.decode('[]')) == '[]')\n"
+          "assert(json.encode(json.decode('{}')) == '{}')\n");
 }
 END_TEST
 
@@ -1135,7 +1181,8 @@ static Suite *json_suite(void)
   tcase_add_test(tc, test_json_lib_decode_bad_text_returns_nil_and_message);
   tcase_add_test(tc, test_json_lib_decode_rejects_trailing_text);
   tcase_add_test(tc, test_json_lib_encode_raises_on_bad_values);
-  tcase_add_test(tc, test_json_lib_decode_too_deep_raises);
+  tcase_add_test(tc, test_json_lib_decode_too_deep_fails);
+  tcase_add_test(tc, test_json_lib_decode_strict_rfc8259);
   suite_add_tcase(s, tc);
 
   return s;

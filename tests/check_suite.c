@@ -1114,7 +1114,7 @@ START_TEST(test_json_decode_invalid_returns_nil_and_message)
   ys_suite *s = load_ok(suite_src(NULL, NULL, NULL), NULL);
   expect_eval(s, HEAD
     "local v, msg = ys.json.decode('{\"a\": }')\n"
-    "return tostring(v) .. \"|\" .. msg\n", "nil|invalid JSON at offset 6");
+    "return tostring(v) .. \"|\" .. msg\n", "nil|invalid JSON at offset 6: an unexpected character");
   ys_suite_free(s);
 }
 END_TEST
