@@ -56,7 +56,7 @@ expect_rc "openai" 0 || true
 # }======
 
 # {====== retries ======
-data 12
+data 14
 set_extra s01 'FAULT:500:2'
 set_extra s02 'FAULT:429:1'
 set_extra s03 'FAULT:503:9'
@@ -69,10 +69,12 @@ set_extra s09 'FAULT:close:1'
 set_extra s10 'FAULT:nousage'
 set_extra s11 'FAULT:429date:1'
 set_extra s12 'FAULT:404'
+set_extra s13 'FAULT:408:1'
+set_extra s14 'FAULT:409:1'
 suite retry.lua "ys.openai { base_url = \"$SERVER/v1\", model = \"t\", retries = 3, $FAST }" "" 'max_error_rate = 1,'
 curl -s -X POST "$SERVER/stats/reset" >/dev/null
 t0=$(date +%s%N)
-run_ys retries run retry.lua -q -o retry -j 12 --no-cache
+run_ys retries run retry.lua -q -o retry -j 14 --no-cache
 t1=$(date +%s%N)
 expect_rc "retries" 0 || true
 st() { jq -r --arg id "$1" 'select(.id == $id) | if .status == "ok" then "ok" else .error end' retry/samples.jsonl; }
@@ -87,15 +89,17 @@ case "$(st s12)" in "HTTP 404 from "*) ;; *) fail "404 is not retried: $(st s12)
 case "$(st s07)" in "malformed response from "*) ;; *) fail "malformed body: $(st s07)" ;; esac
 case "$(st s08)" in "malformed response from "*) ;; *) fail "HTML body: $(st s08)" ;; esac
 [ "$(st s09)" = ok ] || fail "a closed connection is retried: $(st s09)"
+[ "$(st s13)" = ok ] || fail "408 is retried: $(st s13)"
+[ "$(st s14)" = ok ] || fail "409 is retried: $(st s14)"
 [ "$(jq -r 'select(.id == "s10") | .usage.estimated_tokens' retry/samples.jsonl)" = true ] ||
   fail "no usage: tokens estimated and marked"
 # Retry-After: 1 second was waited for (twice, in parallel).
 [ $(( (t1 - t0) / 1000000 )) -ge 1000 ] || fail "Retry-After not honoured"
-# Attempts: 12 first tries; retries: 2 (s01) + 1 (s02) + 3 (s03) + 1 each
-# for s05 s06 s09 s11 = 10. The server saw every one.
-[ "$(json '.http.attempts' retry/summary.json)" = 22 ] || fail "attempts: $(json .http retry/summary.json)"
-[ "$(json '.http.retries' retry/summary.json)" = 10 ] || fail "retries: $(json .http retry/summary.json)"
-[ "$(server_stat .requests)" = 22 ] || fail "the server saw $(server_stat .requests) requests, yardstick counted 22"
+# Attempts: 14 first tries; retries: 2 (s01) + 1 (s02) + 3 (s03) + 1 each
+# for s05 s06 s09 s11 s13 s14 = 12. The server saw every one.
+[ "$(json '.http.attempts' retry/summary.json)" = 26 ] || fail "attempts: $(json .http retry/summary.json)"
+[ "$(json '.http.retries' retry/summary.json)" = 12 ] || fail "retries: $(json .http retry/summary.json)"
+[ "$(server_stat .requests)" = 26 ] || fail "the server saw $(server_stat .requests) requests, yardstick counted 26"
 [ "$(json '.models[0].errors' retry/summary.json)" = 5 ] || fail "errors: $(json '.models[0].errors' retry/summary.json)"
 # A response over the cap fails the call, without retrying.
 data 1
