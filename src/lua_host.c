@@ -313,6 +313,32 @@ ys_err ys_lua_call(lua_State *L, int nargs, int nresults, ys_diag *diag)
   return err;
 }
 
+int ys_lua_resume(lua_State *L, lua_State *co, int nargs, int *nres,
+                  ys_diag *diag)
+{
+  host *h = host_of(L);
+  if(h->budget_ms > 0) {
+    h->expired = 0;
+    h->deadline = ys_lua_clock_ms() + h->budget_ms;
+    lua_sethook(co, deadline_hook, LUA_MASKCOUNT, 10000);
+  }
+  int rc = lua_resume(co, L, nargs, nres);
+  if(h->budget_ms > 0)
+    lua_sethook(co, NULL, 0, 0);
+  if(rc == LUA_OK || rc == LUA_YIELD)
+    return rc;
+  if(rc == LUA_ERRMEM)
+    ys_fail(diag, YS_ERR_NOMEM, NULL, 0, "out of memory (Lua budget of %zu "
+            "MiB)", h->cap >> 20);
+  else {
+    /* lua_tostring could allocate (a number): only take strings. */
+    const char *msg = lua_type(co, -1) == LUA_TSTRING ? lua_tostring(co, -1)
+                      : "(error object is not a string)";
+    ys_fail(diag, YS_ERR_LUA, NULL, 0, "%s", msg);
+  }
+  return rc;
+}
+
 ys_err ys_lua_pcall_c(lua_State *L, lua_CFunction f, void *ud, int nargs,
                       int nresults, ys_diag *diag)
 {

@@ -65,6 +65,13 @@ void ys_lua_register_module(lua_State *L, const char *name);
  * push from it without leaking if a push raises. */
 ys_buf *ys_lua_newbuf(lua_State *L, size_t max);
 
+/* Resumes coroutine co of state L with nargs values on its stack, under
+ * L's time limit (for this slice). Returns LUA_OK (results on co), LUA_YIELD
+ * (yielded values on co), or an error status with the message in diag
+ * (YS_ERR_NOMEM's text for a memory error). *nres as for lua_resume. */
+int ys_lua_resume(lua_State *L, lua_State *co, int nargs, int *nres,
+                  ys_diag *diag);
+
 /* Limits every following ys_lua_call on L to roughly budget_ms of run time
  * (0 removes the limit). Exceeding it raises "time limit exceeded" in the
  * running code, and keeps raising so a pcall in the code cannot swallow it. */

@@ -759,6 +759,20 @@ static int dec_value(dec *d, int depth)
 
 /* }====== */
 
+int ys_lua_decode_json(lua_State *L, const char *s, size_t len)
+{
+  int top = lua_gettop(L);
+  dec d = { L, s, s, s + len, NULL, NULL };
+  int ok = dec_value(&d, 0);
+  if(ok) {
+    skip_ws(&d);
+    ok = d.p >= d.end;
+  }
+  if(!ok)
+    lua_settop(L, top);
+  return ok;
+}
+
 /* json.decode(text) -> value, or nil and a message for text that is not
  * JSON (a runtime failure, not a contract violation). */
 static int json_decode(lua_State *L)

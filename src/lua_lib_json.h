@@ -38,6 +38,10 @@ ys_err ys_lua_to_json(lua_State *L, int idx, cJSON **out, ys_diag *diag)
 ys_err ys_lua_encode_json(lua_State *L, int idx, ys_buf *out, ys_diag *diag)
   YS_WARN_UNUSED;
 
+/* [-0, +1|0, m] Decodes JSON text s[0..len) into a Lua value and pushes
+ * it; returns 1, or 0 (pushing nothing) when s is not JSON. */
+int ys_lua_decode_json(lua_State *L, const char *s, size_t len);
+
 /* [-0, +1, m] Opens the `json` library table (encode, decode, null). */
 int luaopen_ys_json(lua_State *L);
 

@@ -19,6 +19,7 @@
 #include "json.h"
 #include "lua_lib_json.h"
 #include "lua_lib_process.h"
+#include "lua_lib_text.h"
 #include "lua_lib_ys.h"
 #include "sched.h"
 #include "xalloc.h"
@@ -853,6 +854,7 @@ void ys_lua_open_ys(lua_State *L, ys_loader *ld)
   luaopen_ys_http(L);
   lua_setfield(L, -2, "http");
   ys_lua_add_process(L);
+  ys_lua_add_text(L);
   ys_lua_add_exec(L);
   lua_pushstring(L, YS_VERSION);
   lua_setfield(L, -2, "version");

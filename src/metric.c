@@ -6,6 +6,8 @@
  * sample and output (converted from cJSON) and reads back numbers.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@
 #include "json.h"
 #include "lua_host.h"
 #include "lua_lib_json.h"
+#include "lua_lib_text.h"
 #include "metric.h"
 #include "xalloc.h"
 
@@ -138,6 +141,7 @@ static int open_module(lua_State *L)
   lua_newtable(L);
   luaopen_ys_json(L);
   lua_setfield(L, -2, "json");
+  ys_lua_add_text(L);
   ys_lua_register_module(L, "yardstick");
   return 0;
 }
@@ -424,101 +428,360 @@ static int as_score(lua_State *L, int idx, double *out)
   return 0;
 }
 
-typedef struct score_call {
+/* {====== scoring ======
+ * score() runs in a coroutine of the metric's state, so a metric can call
+ * a model (ctx:chat) and wait: the coroutine yields the request, the
+ * runner makes the call in the suite's state and resumes it with the
+ * reply. Everything that pushes or reads plugin values runs inside a
+ * protected call. */
+
+struct ys_metric_call {
+  lua_State *co;
+  int ref;             /* keeps co alive */
+  ys_metric_wait wait; /* what it waits for, when it does */
+  char *detail;        /* JSON text of score()'s second result, or NULL */
+};
+
+static void call_clear_wait(ys_metric_call *c)
+{
+  free((char *)c->wait.model);
+  free((char *)c->wait.messages);
+  free((char *)c->wait.options);
+  memset(&c->wait, 0, sizeof(c->wait));
+}
+
+void ys_metric_call_free(ys_metric *m, ys_metric_call *c)
+{
+  if(!c)
+    return;
+  call_clear_wait(c);
+  free(c->detail);
+  luaL_unref(m->L, LUA_REGISTRYINDEX, c->ref);
+  free(c);
+}
+
+const ys_metric_wait *ys_metric_waiting(const ys_metric_call *c)
+{
+  return c && c->wait.model ? &c->wait : NULL;
+}
+
+const char *ys_metric_detail(const ys_metric_call *c)
+{
+  return c ? c->detail : NULL;
+}
+
+/* ctx:chat(model, messages [, options]) -> text, reply | nil, message.
+ * Yields the request to the runner (JSON text, so it can cross states). */
+static int ctx_chat(lua_State *L)
+{
+  luaL_checktype(L, 1, LUA_TTABLE);
+  luaL_checkstring(L, 2);
+  if(lua_type(L, 3) != LUA_TSTRING && !lua_istable(L, 3))
+    return luaL_error(L, "ctx:chat(model, messages [, options]): messages "
+                      "must be a string or a list of {role=, content=}");
+  if(!lua_isnoneornil(L, 4))
+    luaL_checktype(L, 4, LUA_TTABLE);
+  if(!lua_isyieldable(L))
+    return luaL_error(L, "ctx:chat can only be called from score()");
+  lua_settop(L, 4);
+  ys_buf *b = ys_lua_newbuf(L, (size_t)32 << 20);  /* 5 */
+  ys_diag d;
+  if(ys_lua_encode_json(L, 3, b, &d))
+    return luaL_error(L, "ctx:chat: messages: %s", d.msg);
+  lua_pushlstring(L, ys_buf_str(b), b->len);       /* 6 */
+  ys_buf_reset(b);
+  if(lua_istable(L, 4) && ys_lua_encode_json(L, 4, b, &d))
+    return luaL_error(L, "ctx:chat: options: %s", d.msg);
+  lua_pushvalue(L, 2);
+  lua_insert(L, 6);                                /* model, messages */
+  lua_pushlstring(L, b->len ? ys_buf_str(b) : "{}", b->len ? b->len : 2);
+  return lua_yield(L, 3);
+}
+
+typedef struct begin_args {
   ys_metric *m;
   const cJSON *sample, *output;
-  const char *id, *model;
-} score_call;
+  const ys_metric_ctx *ctx;
+  lua_State *co;
+  int ref;
+} begin_args;
 
-/* Pushing the sample can run out of memory, so it happens in here, under
- * the protected call, along with the plugin's score(). */
-static int score_protected(lua_State *L)
+/* Makes the coroutine and pushes score and its arguments onto it. */
+static int begin_protected(lua_State *L)
 {
-  score_call *c = lua_touserdata(L, 1);
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->m->plugin_ref);
+  begin_args *a = lua_touserdata(L, 1);
+  const ys_metric_ctx *x = a->ctx;
+  lua_State *co = lua_newthread(L);
+  a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  a->co = co;
+  lua_rawgeti(L, LUA_REGISTRYINDEX, a->m->plugin_ref);
   lua_getfield(L, -1, "score");
-  lua_rawgeti(L, LUA_REGISTRYINDEX, c->m->params_ref);
-  ys_lua_push_json(L, c->sample);
-  ys_lua_push_json(L, c->output);
-  lua_createtable(L, 0, 2);
-  lua_pushstring(L, c->id);
+  lua_remove(L, -2);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, a->m->params_ref);
+  ys_lua_push_json(L, a->sample);
+  ys_lua_push_json(L, a->output);
+  lua_createtable(L, 0, 10);
+  lua_pushstring(L, x->id);
   lua_setfield(L, -2, "id");
-  lua_pushstring(L, c->model);
+  lua_pushstring(L, x->model);
   lua_setfield(L, -2, "model");
-  lua_call(L, 4, 1);
-  return 1;
+  lua_pushinteger(L, x->repeat > 0 ? x->repeat : 1);
+  lua_setfield(L, -2, "repeat");
+  if(x->user) {
+    lua_pushstring(L, x->user);
+    lua_setfield(L, -2, "prompt");
+  }
+  if(x->system) {
+    lua_pushstring(L, x->system);
+    lua_setfield(L, -2, "system");
+  }
+  if(x->usage) {
+    lua_createtable(L, 0, 6);
+    lua_pushinteger(L, x->usage->calls);
+    lua_setfield(L, -2, "calls");
+    lua_pushinteger(L, x->usage->input_tokens);
+    lua_setfield(L, -2, "input_tokens");
+    lua_pushinteger(L, x->usage->output_tokens);
+    lua_setfield(L, -2, "output_tokens");
+    lua_pushnumber(L, x->usage->cost);
+    lua_setfield(L, -2, "cost");
+    lua_pushnumber(L, x->usage->latency_ms);
+    lua_setfield(L, -2, "latency_ms");
+    lua_setfield(L, -2, "usage");
+  }
+  lua_pushnumber(L, x->elapsed_ms);
+  lua_setfield(L, -2, "elapsed_ms");
+  lua_pushcfunction(L, ctx_chat);
+  lua_setfield(L, -2, "chat");
+  lua_xmove(L, co, 5); /* score, params, sample, output, ctx */
+  return 0;
+}
+
+typedef struct result_args {
+  ys_metric *m;
+  double *scores;
+  char *detail;
+  char err[512];
+} result_args;
+
+static int fail_result(result_args *r, const char *fmt, ...)
+  YS_PRINTF(2, 3);
+
+static int fail_result(result_args *r, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->err, sizeof(r->err), fmt, ap);
+  va_end(ap);
+  return 0;
+}
+
+/* Reads score()'s results (arguments 2 and 3). Runs protected: a result
+ * table may have metamethods, and encoding the detail allocates. */
+static int read_protected(lua_State *L)
+{
+  result_args *r = lua_touserdata(L, 1);
+  ys_metric *m = r->m;
+  lua_settop(L, 3);
+  if(!m->subkeys) {
+    if(lua_type(L, 2) == LUA_TNUMBER && !as_score(L, 2, &r->scores[0]))
+      return fail_result(r, "score() returned NaN or an infinity, expected "
+                         "a finite number");
+    if(!as_score(L, 2, &r->scores[0]))
+      return fail_result(r, "score() returned %s, expected a number or "
+                         "boolean", luaL_typename(L, 2));
+  }
+  else if(!lua_istable(L, 2))
+    return fail_result(r, "score() returned %s, expected a table with keys "
+                       "%s...", luaL_typename(L, 2), m->subkeys[0]);
+  else {
+    size_t found = 0;
+    for(size_t i = 0; i < m->nkeys; i++) {
+      lua_getfield(L, 2, m->subkeys[i]);
+      if(lua_isnil(L, -1))
+        return fail_result(r, "score() result lacks '%s'", m->subkeys[i]);
+      if(!as_score(L, -1, &r->scores[i]))
+        return fail_result(r, "'%s' must be a finite number or boolean, "
+                           "got %s", m->subkeys[i], luaL_typename(L, -1));
+      found++;
+      lua_pop(L, 1);
+    }
+    size_t n = 0;
+    lua_pushnil(L);
+    while(lua_next(L, 2)) {
+      lua_pop(L, 1);
+      n++;
+    }
+    if(n != found)
+      return fail_result(r, "score() returned keys it does not declare in "
+                         "'keys'");
+  }
+  /* A binary metric's scores feed Wilson intervals and pass rates: only
+   * 0 and 1 make sense there. */
+  for(size_t i = 0; i < m->nkeys && m->binary; i++)
+    if(r->scores[i] != 0 && r->scores[i] != 1)
+      return fail_result(r, "'%s' is binary but scored %g (expected 0, 1 "
+                         "or a boolean)", m->keys[i], r->scores[i]);
+  if(!lua_isnil(L, 3)) {
+    ys_buf *b = ys_lua_newbuf(L, (size_t)1 << 20);
+    ys_diag d;
+    if(ys_lua_encode_json(L, 3, b, &d))
+      return fail_result(r, "detail: %s", d.msg);
+    r->detail = ys_xstrndup(ys_buf_str(b), b->len);
+  }
+  return 0;
+}
+
+/* After a resume: done, waiting again, or failed. */
+static ys_err settle_resume(ys_metric *m, ys_metric_call **callp, int rc,
+                            int nres, double *scores, ys_diag *diag)
+{
+  ys_metric_call *c = *callp;
+  lua_State *co = c->co;
+  ys_diag d;
+  if(rc == LUA_YIELD) {
+    if(nres != 3 || lua_type(co, -3) != LUA_TSTRING) {
+      ys_metric_call_free(m, c);
+      *callp = NULL;
+      return ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
+                     "yielded outside ctx:chat", m->name);
+    }
+    c->wait.model = ys_xstrdup(lua_tostring(co, -3));
+    c->wait.messages = ys_xstrdup(lua_tostring(co, -2));
+    c->wait.options = ys_xstrdup(lua_tostring(co, -1));
+    lua_pop(co, 3);
+    return YS_OK;
+  }
+  if(rc != LUA_OK) {
+    ys_metric_call_free(m, c);
+    *callp = NULL;
+    lua_gc(m->L, LUA_GCCOLLECT); /* what the failed call left */
+    return ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': %s", m->name,
+                   d.msg[0] ? d.msg : "failed");
+  }
+  (void)d;
+  /* Done: read the results (pass them to the reader as arguments). */
+  result_args r = { m, scores, NULL, "" };
+  if(nres > 2) {
+    lua_pop(co, nres - 2);
+    nres = 2;
+  }
+  while(nres < 2) {
+    lua_pushnil(co); /* lua_resume left room for its results */
+    nres++;
+  }
+  ys_err err = ys_lua_pcall_c(co, read_protected, &r, 2, 0, &d);
+  if(!err && r.err[0])
+    err = ys_fail(&d, YS_ERR_LUA, NULL, 0, "%s", r.err);
+  if(err) {
+    free(r.detail);
+    ys_metric_call_free(m, c);
+    *callp = NULL;
+    return ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': %s", m->name,
+                   d.msg);
+  }
+  /* Done: keep the call for its detail; the caller frees it. */
+  c->detail = r.detail;
+  lua_settop(co, 0);
+  return YS_OK;
+}
+
+static ys_err run_slice(ys_metric *m, ys_metric_call **callp, int nargs,
+                        double *scores, ys_diag *diag)
+{
+  ys_diag d;
+  d.msg[0] = '\0';
+  int nres = 0;
+  int rc = ys_lua_resume(m->L, (*callp)->co, nargs, &nres, &d);
+  if(rc != LUA_OK && rc != LUA_YIELD) {
+    ys_metric_call_free(m, *callp);
+    *callp = NULL;
+    lua_gc(m->L, LUA_GCCOLLECT);
+    return ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': %s", m->name,
+                   d.msg);
+  }
+  return settle_resume(m, callp, rc, nres, scores, diag);
+}
+
+ys_err ys_metric_begin(ys_metric *m, const cJSON *sample,
+                       const cJSON *output, const ys_metric_ctx *ctx,
+                       ys_metric_call **call, double *scores, ys_diag *diag)
+{
+  *call = NULL;
+  begin_args a = { m, sample, output, ctx, NULL, LUA_NOREF };
+  ys_diag d;
+  if(ys_lua_pcall_c(m->L, begin_protected, &a, 0, 0, &d)) {
+    if(a.ref != LUA_NOREF)
+      luaL_unref(m->L, LUA_REGISTRYINDEX, a.ref);
+    lua_gc(m->L, LUA_GCCOLLECT);
+    return ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': %s", m->name,
+                   d.msg);
+  }
+  ys_metric_call *c = ys_xcalloc(1, sizeof(*c));
+  c->co = a.co;
+  c->ref = a.ref;
+  *call = c;
+  return run_slice(m, call, 4, scores, diag);
+}
+
+typedef struct reply_args {
+  const char *text, *reply_json, *error;
+} reply_args;
+
+/* Pushes what ctx:chat returns: text, reply | nil, message. */
+static int reply_protected(lua_State *L)
+{
+  reply_args *a = lua_touserdata(L, 1);
+  lua_settop(L, 0);
+  if(a->error) {
+    lua_pushnil(L);
+    lua_pushstring(L, a->error);
+    return 2;
+  }
+  lua_pushstring(L, a->text ? a->text : "");
+  if(!a->reply_json ||
+     !ys_lua_decode_json(L, a->reply_json, strlen(a->reply_json)))
+    lua_newtable(L);
+  return 2;
+}
+
+ys_err ys_metric_resume(ys_metric *m, ys_metric_call **call,
+                        const char *text, const char *reply_json,
+                        const char *error, double *scores, ys_diag *diag)
+{
+  ys_metric_call *c = *call;
+  call_clear_wait(c);
+  reply_args a = { text, reply_json, error };
+  ys_diag d;
+  if(ys_lua_pcall_c(m->L, reply_protected, &a, 0, 2, &d) ||
+     !lua_checkstack(c->co, 3)) {
+    ys_metric_call_free(m, c);
+    *call = NULL;
+    return ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': %s", m->name,
+                   d.msg);
+  }
+  lua_xmove(m->L, c->co, 2);
+  return run_slice(m, call, 2, scores, diag);
 }
 
 ys_err ys_metric_score(ys_metric *m, const cJSON *sample,
                        const cJSON *output, const char *id,
                        const char *model, double *scores, ys_diag *diag)
 {
-  lua_State *L = m->L;
-  int top = lua_gettop(L);
-  score_call c = { m, sample, output, id, model };
-  ys_diag d;
-  ys_err err = ys_lua_pcall_c(L, score_protected, &c, 0, 1, &d);
-  if(err) {
-    /* Out of memory or time is the plugin's failure, like raising. */
-    err = YS_ERR_LUA;
-    ys_fail(diag, err, NULL, 0, "metric '%s': %s", m->name, d.msg);
-    lua_settop(L, top);
-    /* Reclaim what the failed call left, so the next call starts clean. */
-    lua_gc(L, LUA_GCCOLLECT);
-    return err;
-  }
-  if(!m->subkeys) {
-    if(lua_type(L, -1) == LUA_TNUMBER && !as_score(L, -1, &scores[0]))
-      err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
-                    "returned NaN or an infinity, expected a finite number",
-                    m->name);
-    else if(!as_score(L, -1, &scores[0]))
-      err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
-                    "returned %s, expected a number or boolean", m->name,
-                    luaL_typename(L, -1));
-  }
-  else if(!lua_istable(L, -1))
-    err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() returned "
-                  "%s, expected a table with keys %s...", m->name,
-                  luaL_typename(L, -1), m->subkeys[0]);
-  else {
-    size_t found = 0;
-    for(size_t i = 0; i < m->nkeys && !err; i++) {
-      lua_getfield(L, -1, m->subkeys[i]);
-      if(lua_isnil(L, -1))
-        err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
-                      "result lacks '%s'", m->name, m->subkeys[i]);
-      else if(!as_score(L, -1, &scores[i]))
-        err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': '%s' must "
-                      "be a finite number or boolean, got %s", m->name,
-                      m->subkeys[i], luaL_typename(L, -1));
-      else
-        found++;
-      lua_pop(L, 1);
-    }
-    if(!err) {
-      size_t n = 0;
-      lua_pushnil(L);
-      while(lua_next(L, -2)) {
-        lua_pop(L, 1);
-        n++;
-      }
-      if(n != found)
-        err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': score() "
-                      "returned keys it does not declare in 'keys'",
-                      m->name);
-    }
-  }
-  /* A binary metric's scores feed Wilson intervals and pass rates: only
-   * 0 and 1 make sense there. */
-  for(size_t i = 0; i < m->nkeys && !err && m->binary; i++)
-    if(scores[i] != 0 && scores[i] != 1)
-      err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': '%s' is "
-                    "binary but scored %g (expected 0, 1 or a boolean)",
-                    m->name, m->keys[i], scores[i]);
-  lua_settop(L, top);
+  ys_metric_ctx ctx;
+  memset(&ctx, 0, sizeof(ctx));
+  ctx.id = id;
+  ctx.model = model;
+  ys_metric_call *c = NULL;
+  ys_err err = ys_metric_begin(m, sample, output, &ctx, &c, scores, diag);
+  if(!err && ys_metric_waiting(c))
+    err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s' calls a model "
+                  "(ctx:chat), which needs a run", m->name);
+  ys_metric_call_free(m, c);
   return err;
 }
+
+/* }====== */
 
 typedef struct agg_call {
   ys_metric *m;

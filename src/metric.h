@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "lua_host.h"
+#include "sched.h"
 
 typedef struct ys_metric ys_metric;
 
@@ -56,10 +57,60 @@ ys_metric_agg ys_metric_aggregation(const ys_metric *m);
 /* The configured parameters (borrowed), for the manifest. */
 const cJSON *ys_metric_params(const ys_metric *m);
 
-/* Scores one output. scores must hold ys_metric_nkeys(m) values; booleans
- * count as 1/0. On failure (the plugin raised, ran out of time or memory,
- * or returned something else than declared) returns YS_ERR_LUA with a
- * message naming the metric. */
+/* What a task tells a metric besides the sample and output (ctx in Lua:
+ * id, model, repeat, prompt, system, usage, elapsed_ms). */
+typedef struct ys_metric_ctx {
+  const char *id;
+  const char *model;
+  int repeat;             /* from 1; 0 is taken as 1 */
+  const char *system;     /* the rendered system prompt, or NULL */
+  const char *user;       /* the rendered user prompt, or NULL */
+  const ys_usage *usage;  /* the task's model calls, or NULL */
+  double elapsed_ms;
+} ys_metric_ctx;
+
+/* A score in progress: score() runs as a coroutine and may wait for a
+ * model call it asked for with ctx:chat(model, messages, options). */
+typedef struct ys_metric_call ys_metric_call;
+
+typedef struct ys_metric_wait {
+  const char *model;    /* the suite's model name */
+  const char *messages; /* JSON: a string or a list of {role, content} */
+  const char *options;  /* JSON object */
+} ys_metric_wait;
+
+/* Starts scoring an output. On YS_OK, when ys_metric_waiting(*call) is
+ * NULL the scores are in `scores` (ys_metric_nkeys values; booleans count
+ * 1/0) and *call only holds the detail (free it); otherwise the metric
+ * waits for the model call described, to be given with ys_metric_resume.
+ * On failure (the plugin raised, ran out of time or memory, returned
+ * something else than declared) returns YS_ERR_LUA with a message naming
+ * the metric, and *call is NULL. */
+ys_err ys_metric_begin(ys_metric *m, const cJSON *sample,
+                       const cJSON *output, const ys_metric_ctx *ctx,
+                       ys_metric_call **call, double *scores, ys_diag *diag)
+  YS_WARN_UNUSED;
+
+/* Continues a waiting score with the model's reply (its text and the
+ * reply table as JSON) or the call's error. Same outcomes as begin. */
+ys_err ys_metric_resume(ys_metric *m, ys_metric_call **call,
+                        const char *text, const char *reply_json,
+                        const char *error, double *scores, ys_diag *diag)
+  YS_WARN_UNUSED;
+
+/* What the call waits for, or NULL when it is done. */
+const ys_metric_wait *ys_metric_waiting(const ys_metric_call *c);
+
+/* JSON text of score()'s optional second result (per-sample detail, such
+ * as a judge's rationale), or NULL. */
+const char *ys_metric_detail(const ys_metric_call *c);
+
+/* Frees a call, done or abandoned; NULL is a no-op. */
+void ys_metric_call_free(ys_metric *m, ys_metric_call *c);
+
+/* Scores one output synchronously (no model calls): begin without a ctx
+ * beyond id and model. Errors as for begin; a metric that calls a model
+ * fails. */
 ys_err ys_metric_score(ys_metric *m, const cJSON *sample,
                        const cJSON *output, const char *id,
                        const char *model, double *scores, ys_diag *diag)

@@ -155,7 +155,9 @@ static void account(lua_State *L, ys_model *m, long in, long out,
                     int estimated, double ms, int ok)
 {
   ys_task *t = ys_sched_current(L);
-  ys_usage *u = t && t->own_model == m ? &t->usage : &m->aux;
+  ys_usage *u = t && (t->own_model == m ||
+                      t->own_model == YS_TASK_ANY_MODEL) ? &t->usage
+                                                         : &m->aux;
   u->calls++;
   u->input_tokens += in;
   u->output_tokens += out;

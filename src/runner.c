@@ -34,9 +34,22 @@ typedef struct sample {
   int tasks_left; /* slots not yet flushed */
 } sample;
 
-enum { SLOT_PENDING, SLOT_RUNNING, SLOT_DONE };
+enum { SLOT_PENDING, SLOT_RUNNING, SLOT_SCORING, SLOT_DONE };
 
-typedef struct slot {
+/* What a task's ud points to: a slot (the evaluation) or a judge call
+ * (a model call a metric asked for while scoring a slot). */
+enum { TASK_EVAL, TASK_JUDGE };
+
+typedef struct slot slot;
+
+typedef struct judge {
+  int kind;       /* TASK_JUDGE */
+  slot *sl;
+  ys_model *model;
+} judge;
+
+struct slot {
+  int kind;       /* TASK_EVAL */
   sample *smp;
   size_t model;
   int repeat;     /* 0-based */
@@ -44,11 +57,21 @@ typedef struct slot {
   double t_start; /* when it started, for elapsed_ms */
   double elapsed_ms;
   int ok;
+  char *error;    /* the evaluation's error, when !ok */
+  cJSON *output;  /* while scoring */
+  char *system, *user; /* the rendered prompt, for metrics */
   double *scores; /* nkeys; NaN where a metric failed */
+  char **score_errors; /* per metric, or NULL */
+  char **details; /* per metric: JSON detail, or NULL */
+  size_t next_metric;  /* scoring: the metric to run next */
+  size_t metric_key;   /* index of its first key in scores */
+  ys_metric_call *call; /* the metric waiting for a model call */
   ys_usage usage;
+  ys_usage judge_usage; /* model calls metrics made for this slot */
+  judge judge;    /* the model call a metric waits for (one at a time) */
   char *line;     /* the journal line, once done */
   size_t line_len;
-} slot;
+};
 
 struct ys_run {
   ys_run_opts opts;
@@ -274,8 +297,7 @@ static char *one_line(const char *msg)
   return ys_xstrndup(msg, n);
 }
 
-static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
-                        const char *error);
+static void slot_failed(ys_run *r, slot *sl, const char *error);
 
 static ys_err render(const ys_template *t, const cJSON *row, ys_buf *b,
                      char *err, size_t errlen)
@@ -306,8 +328,12 @@ static void start_slot(ys_run *r, slot *sl)
   s->models[sl->model]->inflight++;
   r->running++;
   if(!e) {
-    start_ctx c = { r, sl, s->system_tpl ? ys_buf_str(&sys) : NULL,
-                    s->user_tpl ? ys_buf_str(&user) : NULL };
+    /* Metrics see the prompt too (a judge quotes it). */
+    if(s->system_tpl)
+      sl->system = ys_xstrndup(ys_buf_str(&sys), sys.len);
+    if(s->user_tpl)
+      sl->user = ys_xstrndup(ys_buf_str(&user), user.len);
+    start_ctx c = { r, sl, sl->system, sl->user };
     ys_diag d;
     e = ys_lua_pcall_c(s->L, start_protected, &c, 0, 0, &d);
     if(e)
@@ -319,7 +345,7 @@ static void start_slot(ys_run *r, slot *sl)
   if(e) {
     s->models[sl->model]->inflight--;
     r->running--;
-    finish_slot(r, sl, 0, NULL, err);
+    slot_failed(r, sl, err);
   }
 }
 
@@ -352,14 +378,51 @@ static ys_err add_num(ys_buf *b, const char *k, double v)
   return e;
 }
 
-/* Scores the output and builds the slot's journal line. */
-static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
-                        const char *error)
+/* Appends "key":{metric: JSON or string,...} for the non-NULL entries. */
+static ys_err add_per_metric(ys_buf *b, const char *key, const ys_suite *s,
+                             char **v, int raw)
+{
+  ys_err e = YS_OK;
+  int any = 0;
+  for(size_t i = 0; i < s->nmetrics && !e; i++) {
+    if(!v[i])
+      continue;
+    const char *name = ys_metric_name(s->metrics[i]);
+    e = ys_buf_addf(b, any ? "," : ",\"%s\":{", key);
+    if(!e)
+      e = ys_json_append_string(b, name, strlen(name));
+    if(!e)
+      e = ys_buf_addc(b, ':');
+    if(!e)
+      e = raw ? ys_buf_adds(b, v[i])
+              : ys_json_append_string(b, v[i], strlen(v[i]));
+    any = 1;
+  }
+  if(!e && any)
+    e = ys_buf_addc(b, '}');
+  return e;
+}
+
+static ys_err add_usage(ys_buf *b, const char *key, const ys_usage *u)
+{
+  ys_err e = ys_buf_addf(b, ",\"%s\":{\"calls\":%ld,\"input_tokens\":%ld,"
+                         "\"output_tokens\":%ld,\"cache_hits\":%ld", key,
+                         u->calls, u->input_tokens, u->output_tokens,
+                         u->cache_hits);
+  if(!e && u->estimated)
+    e = ys_buf_adds(b, ",\"estimated_tokens\":true");
+  if(!e && strcmp(key, "usage"))
+    e = add_num(b, "cost", round(u->cost * 1e9) / 1e9);
+  if(!e)
+    e = ys_buf_addc(b, '}');
+  return e;
+}
+
+/* Builds the slot's journal line from its outcome and scores. */
+static void build_line(ys_run *r, slot *sl)
 {
   const ys_suite *s = r->suite;
   const ys_model *m = s->models[sl->model];
-  sl->ok = ok;
-  sl->scores = ys_xmalloc((r->nkeys + 1) * sizeof(double));
   ys_buf b;
   ys_buf_init(&b, (size_t)1 << 30);
   ys_err e = ys_buf_adds(&b, "{\"id\":");
@@ -370,55 +433,31 @@ static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
   if(!e && r->repeat > 1)
     e = add_num(&b, "repeat", sl->repeat + 1);
   if(!e)
-    e = add_str(&b, "status", ok ? "ok" : "error");
-  if(!e && !ok)
-    e = add_str(&b, "error", error);
-  if(!e && ok) {
+    e = add_str(&b, "status", sl->ok ? "ok" : "error");
+  if(!e && !sl->ok)
+    e = add_str(&b, "error", sl->error);
+  if(!e && sl->ok) {
     e = ys_buf_adds(&b, ",\"output\":");
     if(!e)
-      e = ys_json_append(&b, output);
+      e = ys_json_append(&b, sl->output);
   }
-  /* Scores, in key order; failed metrics give null and an entry in
+  /* Scores in key order; a failed metric gives null and an entry in
    * score_errors. */
-  ys_buf errs;
-  ys_buf_init(&errs, (size_t)1 << 20);
-  size_t k = 0;
   if(!e)
     e = ys_buf_adds(&b, ",\"scores\":{");
+  size_t k = 0;
   int first = 1;
   for(size_t i = 0; i < s->nmetrics && !e; i++) {
-    ys_metric *mt = s->metrics[i];
-    size_t nk = ys_metric_nkeys(mt);
-    ys_diag d;
-    ys_err se = YS_ERR_LUA;
-    if(ok)
-      se = ys_metric_score(mt, sl->smp->row, output, sl->smp->id, m->name,
-                           sl->scores + k, &d);
-    if(se) {
-      for(size_t j = 0; j < nk; j++)
-        sl->scores[k + j] = NAN;
-      if(ok) {
-        char *msg = one_line(d.msg);
-        e = ys_buf_adds(&errs, errs.len ? "," : "{");
-        if(!e)
-          e = ys_json_append_string(&errs, ys_metric_name(mt),
-                                    strlen(ys_metric_name(mt)));
-        if(!e)
-          e = ys_buf_addc(&errs, ':');
-        if(!e)
-          e = ys_json_append_string(&errs, msg, strlen(msg));
-        free(msg);
-      }
-    }
-    for(size_t j = 0; j < nk && ok && !e; j++, first = 0) {
-      const char *key = ys_metric_key(mt, j);
+    size_t nk = ys_metric_nkeys(s->metrics[i]);
+    for(size_t j = 0; j < nk && sl->ok && !e; j++, first = 0) {
+      const char *key = ys_metric_key(s->metrics[i], j);
+      char num[32];
       if(!first)
         e = ys_buf_addc(&b, ',');
       if(!e)
         e = ys_json_append_string(&b, key, strlen(key));
       if(!e)
         e = ys_buf_addc(&b, ':');
-      char num[32];
       if(!e)
         e = ys_buf_adds(&b, isnan(sl->scores[k + j]) ? "null"
                         : ys_json_fmt_number(sl->scores[k + j], num));
@@ -427,32 +466,16 @@ static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
   }
   if(!e)
     e = ys_buf_addc(&b, '}');
-  if(!e && errs.len) {
-    e = ys_buf_adds(&b, ",\"score_errors\":");
-    if(!e)
-      e = ys_buf_add(&b, errs.data, errs.len);
-    if(!e)
-      e = ys_buf_addc(&b, '}');
-  }
-  ys_buf_free(&errs);
-  if(!e) {
-    e = ys_buf_adds(&b, ",\"usage\":{\"calls\":");
-    char num[32];
-    if(!e)
-      e = ys_buf_adds(&b, ys_json_fmt_number((double)sl->usage.calls, num));
-    if(!e)
-      e = add_num(&b, "input_tokens", (double)sl->usage.input_tokens);
-    if(!e)
-      e = add_num(&b, "output_tokens", (double)sl->usage.output_tokens);
-    if(!e)
-      e = add_num(&b, "cache_hits", (double)sl->usage.cache_hits);
-    if(!e && sl->usage.estimated)
-      e = ys_buf_adds(&b, ",\"estimated_tokens\":true");
-    if(!e)
-      e = ys_buf_addc(&b, '}');
-  }
+  if(!e && sl->ok)
+    e = add_per_metric(&b, "score_errors", s, sl->score_errors, 0);
+  if(!e && sl->ok)
+    e = add_per_metric(&b, "details", s, sl->details, 1);
+  if(!e)
+    e = add_usage(&b, "usage", &sl->usage);
   if(!e)
     e = add_num(&b, "cost", round(sl->usage.cost * 1e9) / 1e9);
+  if(!e && sl->judge_usage.calls)
+    e = add_usage(&b, "judge_usage", &sl->judge_usage);
   char ms[32];
   if(!e)
     e = ys_buf_adds(&b, ",\"latency_ms\":");
@@ -467,19 +490,260 @@ static void finish_slot(ys_run *r, slot *sl, int ok, const cJSON *output,
   if(e) {
     /* Only an absurdly large output gets here: record the failure. */
     ys_buf_free(&b);
-    char *line = ys_xasprintf("{\"id\":\"(line too large)\",\"status\":"
-                              "\"error\",\"error\":\"result too large\"}");
-    sl->line = line;
-    sl->line_len = strlen(line);
+    ys_buf_init(&b, 4096);
+    if(ys_buf_adds(&b, "{\"id\":") ||
+       ys_json_append_string(&b, sl->smp->id, strlen(sl->smp->id)) ||
+       add_str(&b, "model", m->name) ||
+       ys_buf_adds(&b, ",\"status\":\"error\",\"error\":\"result line too "
+                   "large\",\"scores\":{}}"))
+      ys_buf_free(&b);
     sl->ok = 0;
   }
-  else
-    sl->line = ys_buf_take(&b, &sl->line_len);
+  sl->line = ys_buf_take(&b, &sl->line_len);
+}
+
+static void free_scoring(ys_run *r, slot *sl)
+{
+  const ys_suite *s = r->suite;
+  if(sl->call) {
+    ys_metric_call_free(s->metrics[sl->next_metric], sl->call);
+    sl->call = NULL;
+  }
+  for(size_t i = 0; i < s->nmetrics; i++) {
+    if(sl->score_errors)
+      free(sl->score_errors[i]);
+    if(sl->details)
+      free(sl->details[i]);
+  }
+  free(sl->score_errors);
+  free(sl->details);
+  sl->score_errors = sl->details = NULL;
+  cJSON_Delete(sl->output);
+  sl->output = NULL;
+  free(sl->error);
+  free(sl->system);
+  free(sl->user);
+  sl->error = sl->system = sl->user = NULL;
+}
+
+/* The slot is scored: write its line and mark it done. */
+static void slot_done(ys_run *r, slot *sl)
+{
+  build_line(r, sl);
+  free_scoring(r, sl);
   sl->state = SLOT_DONE;
   r->done++;
   if(!sl->ok)
     r->failed++;
 }
+
+static void spawn_judge(ys_run *r, slot *sl, const ys_metric_wait *w);
+
+/* The current metric's call ended (err, done or waiting): record it and
+ * go on with the next metrics until one waits or all are done. */
+static void score_step(ys_run *r, slot *sl, ys_err err, ys_diag *d)
+{
+  const ys_suite *s = r->suite;
+  for(;;) {
+    size_t i = sl->next_metric;
+    ys_metric *mt = s->metrics[i];
+    size_t nk = ys_metric_nkeys(mt);
+    if(err) {
+      for(size_t j = 0; j < nk; j++)
+        sl->scores[sl->metric_key + j] = NAN;
+      sl->score_errors[i] = one_line(d->msg);
+    }
+    else if(ys_metric_waiting(sl->call)) {
+      spawn_judge(r, sl, ys_metric_waiting(sl->call));
+      return;
+    }
+    else {
+      const char *detail = ys_metric_detail(sl->call);
+      if(detail)
+        sl->details[i] = ys_xstrdup(detail);
+    }
+    ys_metric_call_free(mt, sl->call);
+    sl->call = NULL;
+    sl->metric_key += nk;
+    sl->next_metric++;
+    if(sl->next_metric >= s->nmetrics)
+      break;
+    /* Begin the next metric. */
+    mt = s->metrics[sl->next_metric];
+    ys_metric_ctx ctx = { sl->smp->id, s->models[sl->model]->name,
+                          sl->repeat + 1, sl->system, sl->user, &sl->usage,
+                          sl->elapsed_ms };
+    err = ys_metric_begin(mt, sl->smp->row, sl->output, &ctx, &sl->call,
+                          sl->scores + sl->metric_key, d);
+  }
+  slot_done(r, sl);
+}
+
+/* The evaluation ended: score it (or record its failure). */
+static void slot_evaluated(ys_run *r, slot *sl, int ok, cJSON *output,
+                           const char *error)
+{
+  const ys_suite *s = r->suite;
+  sl->ok = ok;
+  sl->output = output;
+  sl->error = error ? ys_xstrdup(error) : NULL;
+  sl->scores = ys_xmalloc((r->nkeys + 1) * sizeof(double));
+  sl->score_errors = ys_xcalloc(s->nmetrics + 1, sizeof(char *));
+  sl->details = ys_xcalloc(s->nmetrics + 1, sizeof(char *));
+  sl->next_metric = 0;
+  sl->metric_key = 0;
+  if(!ok) {
+    for(size_t k = 0; k < r->nkeys; k++)
+      sl->scores[k] = NAN;
+    slot_done(r, sl);
+    return;
+  }
+  sl->state = SLOT_SCORING;
+  ys_metric_ctx ctx = { sl->smp->id, s->models[sl->model]->name,
+                        sl->repeat + 1, sl->system, sl->user, &sl->usage,
+                        sl->elapsed_ms };
+  ys_diag d;
+  ys_err err = ys_metric_begin(s->metrics[0], sl->smp->row, sl->output,
+                               &ctx, &sl->call, sl->scores, &d);
+  score_step(r, sl, err, &d);
+}
+
+static void slot_failed(ys_run *r, slot *sl, const char *error)
+{
+  slot_evaluated(r, sl, 0, NULL, error);
+}
+
+/* {====== judge calls ====== */
+
+/* A metric's model call, as a task in the suite's state: arguments are the
+ * model object, messages (JSON) and options (JSON). Returns text, reply. */
+static int judge_k(lua_State *L, int status, lua_KContext ctx)
+{
+  (void)L;
+  (void)status;
+  (void)ctx;
+  return 2;
+}
+
+static int judge_main(lua_State *L)
+{
+  size_t ml, ol;
+  const char *mj = luaL_checklstring(L, 2, &ml);
+  const char *oj = luaL_checklstring(L, 3, &ol);
+  lua_getfield(L, 1, "chat");
+  lua_pushvalue(L, 1);
+  if(!ys_lua_decode_json(L, mj, ml))
+    return luaL_error(L, "a metric's model call: messages are not JSON");
+  if(!ys_lua_decode_json(L, oj, ol))
+    lua_newtable(L);
+  lua_callk(L, 3, 2, 0, judge_k);
+  return judge_k(L, LUA_OK, 0);
+}
+
+typedef struct judge_start {
+  ys_run *r;
+  judge *j;
+  const ys_metric_wait *w;
+} judge_start;
+
+static int judge_protected(lua_State *L)
+{
+  judge_start *c = lua_touserdata(L, 1);
+  lua_settop(L, 0);
+  lua_pushcfunction(L, judge_main);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->j->model->object_ref);
+  lua_pushstring(L, c->w->messages);
+  lua_pushstring(L, c->w->options);
+  ys_task *t = ys_sched_spawn(c->r->sched, L, 3, c->j);
+  t->own_model = YS_TASK_ANY_MODEL; /* its calls count in its usage */
+  t->repeat = c->j->sl->repeat;
+  return 0;
+}
+
+/* Hands the current metric the outcome of its model call. */
+static void judge_resume(ys_run *r, slot *sl, const char *text,
+                         const char *reply, const char *error)
+{
+  const ys_suite *s = r->suite;
+  ys_diag d;
+  ys_err err = ys_metric_resume(s->metrics[sl->next_metric], &sl->call,
+                                text, reply, error,
+                                sl->scores + sl->metric_key, &d);
+  score_step(r, sl, err, &d);
+}
+
+static void spawn_judge(ys_run *r, slot *sl, const ys_metric_wait *w)
+{
+  const ys_suite *s = r->suite;
+  ys_model *jm = ys_suite_find_model(s, w->model);
+  if(!jm) {
+    char msg[600];
+    snprintf(msg, sizeof(msg), "the suite has no model '%s' (in models or "
+             "helpers)", w->model);
+    judge_resume(r, sl, NULL, NULL, msg);
+    return;
+  }
+  judge *j = &sl->judge;
+  j->kind = TASK_JUDGE;
+  j->sl = sl;
+  j->model = jm;
+  judge_start c = { r, j, w };
+  ys_diag d;
+  if(ys_lua_pcall_c(s->L, judge_protected, &c, 0, 0, &d))
+    judge_resume(r, sl, NULL, NULL, d.msg);
+  lua_settop(s->L, 0);
+}
+
+typedef struct reply_enc {
+  char *json;
+} reply_enc;
+
+static int encode_reply_protected(lua_State *L)
+{
+  reply_enc *e = lua_touserdata(L, 1);
+  ys_buf *b = ys_lua_newbuf(L, (size_t)32 << 20);
+  ys_diag d;
+  if(lua_istable(L, 2) && ys_lua_encode_json(L, 2, b, &d) == YS_OK)
+    e->json = ys_xstrndup(ys_buf_str(b), b->len);
+  return 0;
+}
+
+static void judge_done(ys_run *r, ys_task *t, int status, int nres)
+{
+  judge *j = t->ud;
+  slot *sl = j->sl;
+  lua_State *co = t->co;
+  /* The call's cost: this slot's judging, and the judge model's use by
+   * other tasks. */
+  ys_usage *u = &t->usage, *ju = &sl->judge_usage, *aux = &j->model->aux;
+  ys_usage *both[2] = { ju, aux };
+  for(int i = 0; i < 2; i++) {
+    both[i]->calls += u->calls;
+    both[i]->input_tokens += u->input_tokens;
+    both[i]->output_tokens += u->output_tokens;
+    both[i]->cache_hits += u->cache_hits;
+    both[i]->latency_ms += u->latency_ms;
+    both[i]->cost += u->cost;
+    both[i]->estimated |= u->estimated;
+  }
+  if(status != LUA_OK || nres < 2 || lua_type(co, -2) != LUA_TSTRING) {
+    const char *msg = status != LUA_OK && lua_type(co, -1) == LUA_TSTRING
+                      ? lua_tostring(co, -1) : "the model call failed";
+    char *line = one_line(msg);
+    judge_resume(r, sl, NULL, NULL, line);
+    free(line);
+    return;
+  }
+  reply_enc e = { NULL };
+  ys_diag d;
+  lua_pushvalue(co, -1); /* the reply table, as the argument */
+  if(ys_lua_pcall_c(co, encode_reply_protected, &e, 1, 0, &d))
+    e.json = NULL;
+  judge_resume(r, sl, lua_tostring(co, -2), e.json, NULL);
+  free(e.json);
+}
+
+/* }====== */
 
 typedef struct conv_ctx {
   int idx;
@@ -500,6 +764,10 @@ static int convert_protected(lua_State *L)
 static void on_done(void *ud, ys_task *t, int status, int nres)
 {
   ys_run *r = ud;
+  if(*(int *)t->ud == TASK_JUDGE) {
+    judge_done(r, t, status, nres);
+    return;
+  }
   slot *sl = t->ud;
   lua_State *co = t->co;
   r->suite->models[sl->model]->inflight--;
@@ -512,7 +780,7 @@ static void on_done(void *ud, ys_task *t, int status, int nres)
     const char *msg = lua_type(co, -1) == LUA_TSTRING ? lua_tostring(co, -1)
                       : "error (the error value is not a string)";
     char *line = one_line(msg);
-    finish_slot(r, sl, 0, NULL, line);
+    slot_failed(r, sl, line);
     free(line);
     return;
   }
@@ -521,18 +789,16 @@ static void on_done(void *ud, ys_task *t, int status, int nres)
   if(nres >= 1)
     lua_pushvalue(co, -nres); /* the output: evaluate's first result */
   if(nres < 1 || ys_lua_pcall_c(co, convert_protected, &c, 1, 0, &d)) {
-    finish_slot(r, sl, 0, NULL, nres < 1 ? "evaluate returned nothing"
-                : d.msg);
+    slot_failed(r, sl, nres < 1 ? "evaluate returned nothing" : d.msg);
     return;
   }
   if(c.bad) {
     char msg[1200];
     snprintf(msg, sizeof(msg), "output: %s", c.d.msg);
-    finish_slot(r, sl, 0, NULL, msg);
+    slot_failed(r, sl, msg);
     return;
   }
-  finish_slot(r, sl, 1, c.out, NULL);
-  cJSON_Delete(c.out);
+  slot_evaluated(r, sl, 1, c.out, NULL);
 }
 
 /* }====== */
@@ -581,6 +847,7 @@ static ys_err fill(ys_run *r, ys_dataset *ds, long *index, int *eof,
       for(int k = 0; k < r->repeat; k++) {
         slot *sl = win_at(r, r->wcount++);
         memset(sl, 0, sizeof(*sl));
+        sl->kind = TASK_EVAL;
         sl->smp = smp;
         sl->model = m;
         sl->repeat = k;
@@ -623,7 +890,7 @@ static ys_err flush(ys_run *r, ys_diag *diag)
     if(err)
       return err;
     ys_summary_add(r->summary, sl->model, sl->ok, sl->scores, &sl->usage,
-                   sl->elapsed_ms);
+                   &sl->judge_usage, sl->elapsed_ms);
     free(sl->line);
     free(sl->scores);
     sl->line = NULL;
@@ -697,10 +964,13 @@ static cJSON *manifest(ys_run *r, const char *status)
                           ? "off" : r->opts.cache == YS_RUN_CACHE_ONLY
                           ? "only" : "on");
   cJSON *ms = cJSON_AddArrayToObject(doc, "models");
-  for(size_t i = 0; i < s->nmodels; i++) {
-    const ys_model *m = s->models[i];
+  for(size_t i = 0; i < s->nmodels + s->nhelpers; i++) {
+    const ys_model *m = i < s->nmodels ? s->models[i]
+                                       : s->helpers[i - s->nmodels];
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", m->name);
+    cJSON_AddStringToObject(o, "role", i < s->nmodels ? "participant"
+                                                      : "helper");
     cJSON_AddStringToObject(o, "kind", m->kind);
     cJSON_AddStringToObject(o, "defined_at", m->where);
     if(m->concurrency)
@@ -938,6 +1208,7 @@ void ys_run_free(ys_run *r)
   if(r->win) {
     while(r->wcount) {
       slot *sl = win_at(r, 0);
+      free_scoring(r, sl);
       free(sl->line);
       free(sl->scores);
       if(--sl->smp->tasks_left == 0) {

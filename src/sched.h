@@ -53,7 +53,8 @@ struct ys_task {
   ys_task_state state;
   int nargs;        /* values on co's stack to pass to the next resume */
   void *ud;         /* the spawner's data */
-  void *own_model;  /* the model under test in this task (for usage) */
+  void *own_model;  /* the model under test in this task (for usage), or
+                     * YS_TASK_ANY_MODEL: every call counts here */
   int ctx_ref;      /* the task's ctx table in L's registry, or LUA_NOREF */
   int repeat;       /* repeat index (0-based), part of cache keys */
   int call_cached;  /* the current model call was answered from cache */
@@ -71,6 +72,8 @@ struct ys_task {
   void (*settle)(ys_task *t, int ok);
   void *settle_ud;
 };
+
+#define YS_TASK_ANY_MODEL ((void *)1)
 
 /* Called when a task ends. status is LUA_OK (results on task->co's stack,
  * nres of them) or an error status (message on top of task->co). The task

@@ -142,7 +142,8 @@ static long line_of(const char *where)
 
 static const char *const SUITE_FIELDS[] = {
   "name", "description", "dataset", "id", "prompt", "models", "metrics",
-  "baselines", "gates", "evaluate", "max_error_rate", "repeat", NULL
+  "baselines", "gates", "evaluate", "max_error_rate", "repeat", "helpers",
+  NULL
 };
 
 static void check_fields(lua_State *L, loadctx *c)
@@ -158,8 +159,8 @@ static void check_fields(lua_State *L, loadctx *c)
         ok = 1;
     if(!ok)
       fail_at(L, c->where, "unknown suite field '%s' (expected name, "
-              "dataset, id, prompt, models, metrics, baselines, gates, "
-              "evaluate, max_error_rate, repeat, description)",
+              "dataset, id, prompt, models, helpers, metrics, baselines, "
+              "gates, evaluate, max_error_rate, repeat, description)",
               k ? k : luaL_typename(L, -1));
   }
 }
@@ -296,31 +297,84 @@ static double opt_price(lua_State *L, int price, const char *k,
   return v;
 }
 
-static void check_models(lua_State *L, loadctx *c)
+/* Reads one model's common fields from its backend table at b. */
+static void read_model(lua_State *L, ys_model *m, int b, const char *w)
+{
+  lua_getfield(L, b, "kind");
+  m->kind = ys_xstrdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "lua");
+  lua_pop(L, 1);
+  int t = lua_getfield(L, b, "concurrency");
+  if(t != LUA_TNIL) {
+    if(!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+       lua_tointeger(L, -1) > 100000)
+      fail_at(L, w, "model '%s': concurrency must be a whole number from "
+              "1 to 100000", m->name);
+    m->concurrency = (int)lua_tointeger(L, -1);
+  }
+  lua_pop(L, 1);
+  double lim[2] = { 0, 0 };
+  static const char *const lname[2] = { "rpm", "tpm" };
+  for(int k = 0; k < 2; k++) {
+    t = lua_getfield(L, b, lname[k]);
+    if(t == LUA_TNUMBER && lua_tonumber(L, -1) > 0)
+      lim[k] = lua_tonumber(L, -1);
+    else if(t != LUA_TNIL)
+      fail_at(L, w, "model '%s': %s must be a positive number (%s per "
+              "minute)", m->name, lname[k], k ? "tokens" : "requests");
+    lua_pop(L, 1);
+  }
+  ys_limit_init(&m->limit, lim[0], lim[1]);
+  t = lua_getfield(L, b, "price");
+  if(t == LUA_TTABLE) {
+    m->price_in = opt_price(L, lua_gettop(L), "input", w, m->name);
+    m->price_out = opt_price(L, lua_gettop(L), "output", w, m->name);
+  }
+  else if(t != LUA_TNIL)
+    fail_at(L, w, "model '%s': price must be { input = ..., output = ... }"
+            " in USD per million tokens", m->name);
+  lua_pop(L, 1);
+}
+
+/* Reads the table `field` (models or helpers) into *out, adding each
+ * model object to the ctx.models table at ctxm. */
+static void check_model_table(lua_State *L, loadctx *c, const char *field,
+                              int required, ys_model ***out, size_t *nout,
+                              int ctxm)
 {
   ys_suite *s = c->s;
-  get_field(L, c, "models", LUA_TTABLE, "a table of name = model", 1);
+  if(get_field(L, c, field, LUA_TTABLE, "a table of name = model",
+               required) == LUA_TNIL) {
+    lua_pop(L, 1);
+    return;
+  }
   int ms = lua_gettop(L);
   /* Collect names first: pairs() order is not stable between runs, so
    * models are ordered by where they were written (then by name). */
+  for(size_t i = 0; i < c->npending; i++)
+    free(c->pending[i].name);
+  c->npending = 0;
   size_t n = 0;
   lua_pushnil(L);
   while(lua_next(L, ms)) {
     if(lua_type(L, -2) != LUA_TSTRING)
-      fail_at(L, c->where, "models must be a table of name = model (got a "
-              "%s key; write models = { name = ys.replay {...} })",
-              luaL_typename(L, -2));
+      fail_at(L, c->where, "%s must be a table of name = model (got a %s "
+              "key; write %s = { name = ys.replay {...} })", field,
+              luaL_typename(L, -2), field);
     const char *name = lua_tostring(L, -2);
     const char *w = where_of(L, -1, c);
     if(!valid_name(name))
       fail_at(L, w, "model name '%s' must be 1-128 letters, digits or "
               "_-.:+@", name);
     if(!lua_istable(L, -1))
-      fail_at(L, w, "models.%s must be a model (ys.replay {...}, "
-              "ys.naive_bayes {...}, ys.model {...} ...), got %s", name,
-              luaL_typename(L, -1));
+      fail_at(L, w, "%s.%s must be a model (ys.replay {...}, "
+              "ys.naive_bayes {...}, ys.model {...} ...), got %s", field,
+              name, luaL_typename(L, -1));
     if(lua_getfield(L, -1, "chat") != LUA_TFUNCTION)
-      fail_at(L, w, "models.%s is not a model: it has no chat function",
+      fail_at(L, w, "%s.%s is not a model: it has no chat function", field,
+              name);
+    lua_pop(L, 1);
+    if(lua_getfield(L, ctxm, name) != LUA_TNIL)
+      fail_at(L, w, "two models are named '%s' (in models and helpers)",
               name);
     lua_pop(L, 1);
     c->pending = ys_xrealloc(c->pending, (n + 1) * sizeof(*c->pending));
@@ -329,65 +383,45 @@ static void check_models(lua_State *L, loadctx *c)
     c->npending = ++n;
     lua_pop(L, 1); /* the key stays for lua_next */
   }
-  if(!n)
-    fail_at(L, c->where, "suite field 'models' is empty: add at least one "
-            "model");
+  if(!n && required)
+    fail_at(L, c->where, "suite field '%s' is empty: add at least one "
+            "model", field);
   pending_model *pm = c->pending;
-  qsort(pm, n, sizeof(*pm), cmp_pending);
-  s->models = ys_xcalloc(n, sizeof(ys_model *));
-  lua_newtable(L); /* ctx.models */
-  int ctxm = lua_gettop(L);
+  if(n > 1)
+    qsort(pm, n, sizeof(*pm), cmp_pending);
+  *out = ys_xcalloc(n ? n : 1, sizeof(ys_model *));
   for(size_t i = 0; i < n; i++) {
     ys_model *m = ys_xcalloc(1, sizeof(*m));
     m->backend_ref = m->object_ref = LUA_NOREF;
     m->name = pm[i].name;
     pm[i].name = NULL; /* now the model's */
     m->index = i;
-    s->models[s->nmodels++] = m;
+    (*out)[(*nout)++] = m;
     lua_getfield(L, ms, m->name);
     int b = lua_gettop(L);
     const char *w = where_of(L, b, c);
     m->where = ys_xstrdup(w ? w : "");
-    lua_getfield(L, b, "kind");
-    m->kind = ys_xstrdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "lua");
-    lua_pop(L, 1);
-    int t = lua_getfield(L, b, "concurrency");
-    if(t != LUA_TNIL) {
-      if(!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
-         lua_tointeger(L, -1) > 100000)
-        fail_at(L, w, "model '%s': concurrency must be a whole number from "
-                "1 to 100000", m->name);
-      m->concurrency = (int)lua_tointeger(L, -1);
-    }
-    lua_pop(L, 1);
-    double lim[2] = { 0, 0 };
-    static const char *const lname[2] = { "rpm", "tpm" };
-    for(int k = 0; k < 2; k++) {
-      t = lua_getfield(L, b, lname[k]);
-      if(t == LUA_TNUMBER && lua_tonumber(L, -1) > 0)
-        lim[k] = lua_tonumber(L, -1);
-      else if(t != LUA_TNIL)
-        fail_at(L, w, "model '%s': %s must be a positive number (%s per "
-                "minute)", m->name, lname[k], k ? "tokens" : "requests");
-      lua_pop(L, 1);
-    }
-    ys_limit_init(&m->limit, lim[0], lim[1]);
-    t = lua_getfield(L, b, "price");
-    if(t == LUA_TTABLE) {
-      m->price_in = opt_price(L, lua_gettop(L), "input", w, m->name);
-      m->price_out = opt_price(L, lua_gettop(L), "output", w, m->name);
-    }
-    else if(t != LUA_TNIL)
-      fail_at(L, w, "model '%s': price must be { input = ..., output = ... }"
-              " in USD per million tokens", m->name);
-    lua_pop(L, 1);
+    read_model(L, m, b, w);
     lua_pushvalue(L, b);
     ys_model_push_new(L, m); /* pops the backend, pushes the model */
     lua_setfield(L, ctxm, m->name);
-    lua_settop(L, ctxm);
+    lua_settop(L, b - 1);
   }
-  s->models_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  c->npending = 0;
   lua_settop(L, ms - 1);
+  (void)s;
+}
+
+static void check_models(lua_State *L, loadctx *c)
+{
+  ys_suite *s = c->s;
+  lua_newtable(L); /* ctx.models: participants and helpers */
+  int ctxm = lua_gettop(L);
+  check_model_table(L, c, "models", 1, &s->models, &s->nmodels, ctxm);
+  check_model_table(L, c, "helpers", 0, &s->helpers, &s->nhelpers, ctxm);
+  lua_pushvalue(L, ctxm);
+  s->models_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_settop(L, ctxm - 1);
 }
 
 static void check_metrics(lua_State *L, loadctx *c)
@@ -717,6 +751,17 @@ ys_err ys_suite_load(const char *path, const ys_suite_opts *opts,
   return YS_OK;
 }
 
+ys_model *ys_suite_find_model(const ys_suite *s, const char *name)
+{
+  for(size_t i = 0; i < s->nmodels; i++)
+    if(!strcmp(s->models[i]->name, name))
+      return s->models[i];
+  for(size_t i = 0; i < s->nhelpers; i++)
+    if(!strcmp(s->helpers[i]->name, name))
+      return s->helpers[i];
+  return NULL;
+}
+
 int ys_suite_model_index(const ys_suite *s, const char *name)
 {
   for(size_t i = 0; i < s->nmodels; i++)
@@ -741,6 +786,9 @@ void ys_suite_free(ys_suite *s)
   for(size_t i = 0; i < s->nmodels; i++)
     ys_model_free(NULL, s->models[i]);
   free(s->models);
+  for(size_t i = 0; i < s->nhelpers; i++)
+    ys_model_free(NULL, s->helpers[i]);
+  free(s->helpers);
   free(s->metrics);
   /* Closing the state frees the metric instances (their userdata). */
   ys_lua_close(s->L);

@@ -47,8 +47,11 @@ typedef struct ys_suite {
   int evaluate_ref;        /* evaluate function, or LUA_NOREF */
   int models_ref;          /* table name -> ys.Model, for ctx.models */
   int table_ref;           /* the suite table (keeps the metrics alive) */
-  ys_model **models;
+  ys_model **models;       /* the participants, evaluated */
   size_t nmodels;
+  ys_model **helpers;      /* models only called by others (judges,
+                            * simulated users): ctx.models, ctx:chat */
+  size_t nhelpers;
   ys_metric **metrics;     /* owned by userdata in L */
   size_t nmetrics;
   ys_baseline *baselines;
@@ -73,7 +76,10 @@ typedef struct ys_suite_opts {
 ys_err ys_suite_load(const char *path, const ys_suite_opts *opts,
                      ys_suite **out, ys_diag *diag) YS_WARN_UNUSED;
 
-/* Index of the model called name, or -1. */
+/* The participant or helper called name, or NULL. */
+ys_model *ys_suite_find_model(const ys_suite *s, const char *name);
+
+/* Index of the participant called name, or -1. */
 int ys_suite_model_index(const ys_suite *s, const char *name);
 
 /* Whether key names a score of one of the suite's metrics. */

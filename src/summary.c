@@ -23,6 +23,7 @@ typedef struct model_acc {
   long tasks, failed, partial; /* failed: evaluation error; partial: a
                                 * metric failed */
   ys_usage usage;
+  ys_usage judge;  /* model calls the metrics made to score it */
   double lat_sum; /* over the tasks in lat */
   double *lat;
   size_t nlat, alat;
@@ -108,7 +109,7 @@ static void push_double(double **v, size_t *n, size_t *a, double x)
 
 void ys_summary_add(ys_summary *sm, size_t model, int ok,
                     const double *scores, const ys_usage *usage,
-                    double elapsed_ms)
+                    const ys_usage *judge_usage, double elapsed_ms)
 {
   model_acc *ma = &sm->models[model];
   ma->tasks++;
@@ -148,6 +149,12 @@ void ys_summary_add(ys_summary *sm, size_t model, int ok,
   }
   if(ok)
     push_double(&ma->elapsed, &ma->nel, &ma->ael, elapsed_ms);
+  if(judge_usage) {
+    ma->judge.calls += judge_usage->calls;
+    ma->judge.input_tokens += judge_usage->input_tokens;
+    ma->judge.output_tokens += judge_usage->output_tokens;
+    ma->judge.cost += judge_usage->cost;
+  }
 }
 
 static const char *agg_name(ys_metric_agg a)
@@ -312,6 +319,13 @@ cJSON *ys_summary_build(ys_summary *sm)
     cJSON_AddNumberToObject(au, "output_tokens",
                             (double)aux->output_tokens);
     add_num(au, "cost", aux->cost);
+    cJSON *ju = cJSON_AddObjectToObject(mo, "judge_usage");
+    cJSON_AddNumberToObject(ju, "calls", (double)ma->judge.calls);
+    cJSON_AddNumberToObject(ju, "input_tokens",
+                            (double)ma->judge.input_tokens);
+    cJSON_AddNumberToObject(ju, "output_tokens",
+                            (double)ma->judge.output_tokens);
+    add_num(ju, "cost", ma->judge.cost);
     cJSON *lat = cJSON_AddObjectToObject(mo, "latency_ms");
     double mean = ma->nlat ? ma->lat_sum / (double)ma->nlat : NAN;
     add_num(lat, "mean", round(mean * 1000) / 1000);
@@ -330,6 +344,22 @@ cJSON *ys_summary_build(ys_summary *sm)
                             metric_entry(sm, mi, k,
                                          &values[mi * sm->nkeys + k]));
     cJSON_AddItemToArray(models, mo);
+  }
+  /* Helpers are not evaluated; what they cost is still the run's. */
+  cJSON *helpers = cJSON_AddArrayToObject(doc, "helpers");
+  for(size_t i = 0; i < s->nhelpers; i++) {
+    const ys_model *h = s->helpers[i];
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", h->name);
+    cJSON_AddStringToObject(o, "kind", h->kind);
+    cJSON *u = cJSON_AddObjectToObject(o, "usage");
+    cJSON_AddNumberToObject(u, "calls", (double)h->aux.calls);
+    cJSON_AddNumberToObject(u, "input_tokens", (double)h->aux.input_tokens);
+    cJSON_AddNumberToObject(u, "output_tokens",
+                            (double)h->aux.output_tokens);
+    cJSON_AddNumberToObject(u, "cache_hits", (double)h->aux.cache_hits);
+    add_num(u, "cost", h->aux.cost);
+    cJSON_AddItemToArray(helpers, o);
   }
   cJSON *bl = cJSON_AddArrayToObject(doc, "baselines");
   for(size_t i = 0; i < s->nbaselines; i++) {

@@ -26,11 +26,12 @@ void ys_summary_free(ys_summary *sm);
 size_t ys_summary_nkeys(const ys_summary *sm);
 
 /* Adds a task: model index, whether the evaluation succeeded, its scores
- * (NaN where a metric failed; ignored when !ok), its usage and its time
- * from start to end. */
+ * (NaN where a metric failed; ignored when !ok), its usage, the usage of
+ * model calls its metrics made (a judge), and its time from start to
+ * end. */
 void ys_summary_add(ys_summary *sm, size_t model, int ok,
                     const double *scores, const ys_usage *usage,
-                    double elapsed_ms);
+                    const ys_usage *judge_usage, double elapsed_ms);
 
 /* Builds the summary document. Custom aggregates call back into the
  * metric plugins; their errors are reported in the document. Returns owned
