@@ -421,8 +421,10 @@ static int factory_call(lua_State *L)
   ys_loader *ld = loader(L);
   ys_err err = ys_metric_load(f->path, f->display, ld->log, ld->log_ud,
                               &b->m, &d);
-  if(!err)
+  if(!err) {
+    ys_metric_set_base_dir(b->m, ld->dir);
     err = ys_metric_configure(b->m, params, &d);
+  }
   cJSON_Delete(params);
   if(err)
     return luaL_error(L, "%s", d.msg);

@@ -5,6 +5,7 @@
  * its score function stay in the state's registry; a call pushes the
  * sample and output (converted from cJSON) and reads back numbers.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ typedef struct param {
 
 struct ys_metric {
   lua_State *L;
+  char *base_dir;  /* "file" parameters are relative to it */
   char *display;  /* plugin file as shown in messages */
   char *plugin;   /* declared name */
   char *name;     /* instance name */
@@ -46,9 +48,16 @@ struct ys_metric {
   ys_metric_agg agg;
 };
 
+/* "file": the suite gives a path (relative to the suite), the plugin
+ * receives the file's content (plugins cannot read files themselves).
+ * "model": the name of one of the suite's models or helpers, checked at
+ * load. */
 static const char *const TYPES[] = {
-  "string", "number", "integer", "boolean", "table", "any", NULL
+  "string", "number", "integer", "boolean", "table", "any", "file", "model",
+  NULL
 };
+
+#define MAX_FILE_PARAM ((size_t)64 << 20)
 
 /* The checks below run inside protected calls (ys_lua_pcall_c): they read
  * plugin tables, which can raise, and report problems with luaL_error. C
@@ -102,7 +111,8 @@ static void read_params(lua_State *L, ys_metric *m, int idx)
         known = 1;
     if(!known)
       luaL_error(L, "parameter '%s' has unknown type '%s' (expected string, "
-                 "number, integer, boolean, table or any)", p->name, p->type);
+                 "number, integer, boolean, table, file, model or any)",
+                 p->name, p->type);
     lua_getfield(L, e, "required");
     p->required = lua_toboolean(L, -1);
     lua_pop(L, 1);
@@ -253,6 +263,8 @@ static int type_ok(const char *want, const cJSON *v)
   const char *got = json_kind(v);
   if(!strcmp(want, "any") || !strcmp(want, got))
     return 1;
+  if(!strcmp(want, "file") || !strcmp(want, "model"))
+    return cJSON_IsString(v) && v->valuestring[0];
   return !strcmp(want, "number") && !strcmp(got, "integer");
 }
 
@@ -312,6 +324,62 @@ static int push_config(lua_State *L)
   return 1;
 }
 
+void ys_metric_set_base_dir(ys_metric *m, const char *dir)
+{
+  free(m->base_dir);
+  m->base_dir = dir ? ys_xstrdup(dir) : NULL;
+}
+
+/* Reads a "file" parameter's file (relative to the base directory). */
+static ys_err read_file_param(ys_metric *m, const char *pname,
+                              const char *path, char **text, ys_diag *diag)
+{
+  char *full = path[0] == '/' || !m->base_dir
+               ? ys_xstrdup(path) : ys_xasprintf("%s/%s", m->base_dir, path);
+  FILE *f = fopen(full, "rb");
+  ys_err err = YS_OK;
+  if(!f)
+    err = ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': parameter '%s': "
+                  "cannot open '%s': %s", m->plugin, pname, full,
+                  strerror(errno));
+  ys_buf b;
+  ys_buf_init(&b, MAX_FILE_PARAM);
+  char chunk[65536];
+  size_t n;
+  while(!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+    if(ys_buf_add(&b, chunk, n))
+      err = ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': parameter "
+                    "'%s': '%s' is larger than %zu MiB", m->plugin, pname,
+                    full, MAX_FILE_PARAM >> 20);
+  if(f)
+    fclose(f);
+  if(!err && memchr(ys_buf_str(&b), '\0', b.len))
+    err = ys_fail(diag, YS_ERR_SUITE, NULL, 0, "metric '%s': parameter '%s': "
+                  "'%s' is not a text file", m->plugin, pname, full);
+  free(full);
+  if(err) {
+    ys_buf_free(&b);
+    return err;
+  }
+  *text = ys_buf_take(&b, NULL);
+  return YS_OK;
+}
+
+size_t ys_metric_model_params(const ys_metric *m, const char **names,
+                              size_t max)
+{
+  size_t n = 0;
+  for(size_t i = 0; i < m->nparams; i++) {
+    if(strcmp(m->params[i].type, "model"))
+      continue;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(m->config,
+                                                      m->params[i].name);
+    if(cJSON_IsString(v) && n < max)
+      names[n++] = v->valuestring;
+  }
+  return n;
+}
+
 ys_err ys_metric_configure(ys_metric *m, const cJSON *params, ys_diag *diag)
 {
   if(params && !cJSON_IsObject(params))
@@ -365,12 +433,34 @@ ys_err ys_metric_configure(ys_metric *m, const cJSON *params, ys_diag *diag)
     cJSON_Delete(cfg);
     return err;
   }
+  /* What the plugin sees: file parameters hold the file's content. */
+  cJSON *seen = cJSON_Duplicate(cfg, 1);
+  for(size_t i = 0; i < m->nparams && !err; i++) {
+    if(strcmp(m->params[i].type, "file"))
+      continue;
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(seen, m->params[i].name);
+    if(!cJSON_IsString(v))
+      continue;
+    char *text = NULL;
+    err = read_file_param(m, m->params[i].name, v->valuestring, &text, diag);
+    if(!err) {
+      cJSON_ReplaceItemInObjectCaseSensitive(seen, m->params[i].name,
+                                             cJSON_CreateString(text));
+      free(text);
+    }
+  }
+  if(err) {
+    cJSON_Delete(seen);
+    cJSON_Delete(cfg);
+    return err;
+  }
   cJSON_Delete(m->config);
   m->config = cfg;
   lua_State *L = m->L;
   luaL_unref(L, LUA_REGISTRYINDEX, m->params_ref);
   m->params_ref = LUA_NOREF;
-  err = ys_lua_pcall_c(L, push_config, cfg, 0, 1, diag);
+  err = ys_lua_pcall_c(L, push_config, seen, 0, 1, diag);
+  cJSON_Delete(seen);
   if(err)
     return err;
   m->params_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -869,6 +959,7 @@ void ys_metric_free(ys_metric *m)
   free(m->keys);
   free(m->subkeys);
   cJSON_Delete(m->config);
+  free(m->base_dir);
   free(m->display);
   free(m->plugin);
   free(m->name);

@@ -39,6 +39,14 @@ ys_err ys_metric_load(const char *path, const char *display,
                       ys_lua_log_fn log, void *log_ud, ys_metric **out,
                       ys_diag *diag) YS_WARN_UNUSED;
 
+/* Where relative paths of "file" parameters start (default: the current
+ * directory). Call before ys_metric_configure. */
+void ys_metric_set_base_dir(ys_metric *m, const char *dir);
+
+/* The values of the metric's "model" parameters (at most max). */
+size_t ys_metric_model_params(const ys_metric *m, const char **names,
+                              size_t max);
+
 /* Applies the suite's parameters (a JSON object, or NULL for none):
  * unknown names, wrong types and missing required ones are YS_ERR_SUITE
  * errors naming the plugin and parameter. Defaults fill the rest. The

@@ -461,6 +461,13 @@ static void check_metrics(lua_State *L, loadctx *c)
       if(!strcmp(ys_metric_name(s->metrics[j]), ys_metric_name(m)))
         fail_at(L, where_of(L, -1, c), "two metrics are named '%s': give "
                 "one another name with name = \"...\"", ys_metric_name(m));
+    /* Models a metric calls (a judge) must exist. */
+    const char *names[16];
+    size_t nn = ys_metric_model_params(m, names, 16);
+    for(size_t k = 0; k < nn; k++)
+      if(!ys_suite_find_model(s, names[k]))
+        fail_at(L, where_of(L, -1, c), "metric '%s': no model '%s' in the "
+                "suite's models or helpers", ys_metric_name(m), names[k]);
     s->metrics[s->nmetrics++] = m;
     lua_pop(L, 1);
   }
