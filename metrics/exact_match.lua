@@ -1,16 +1,8 @@
 -- SPDX-License-Identifier: MIT
 -- exact_match: 1 when the output equals the sample's reference after the
--- chosen normalisation, else 0. Case folding is ASCII-only here.
+-- chosen normalisation, else 0. Normalisation is Unicode-aware (NFKC,
+-- case folding, Unicode whitespace and punctuation).
 local ys = require "yardstick"
-
--- Punctuation goes first, so "Paris !" becomes "Paris " and then "Paris".
-local function normalise(p, s)
-  if p.strip_punctuation then s = s:gsub("%p", "") end
-  if p.collapse_whitespace then s = s:gsub("%s+", " ") end
-  if p.trim then s = s:match("^%s*(.-)%s*$") end
-  if p.ignore_case then s = s:lower() end
-  return s
-end
 
 local function text(v)
   if type(v) == "string" then return v end
@@ -18,11 +10,25 @@ local function text(v)
   return ys.json.encode(v)
 end
 
+local function trim(s)
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+local function normalise(p, s)
+  if p.ignore_case or p.strip_punctuation or p.collapse_whitespace then
+    s = ys.normalize(s, { case = p.ignore_case,
+                          whitespace = p.collapse_whitespace,
+                          punctuation = p.strip_punctuation })
+  end
+  if p.trim then s = trim(s) end
+  return s
+end
+
 return {
   name = "exact_match",
   description = "1 when the output equals the reference field, after "
     .. "optional trimming, whitespace collapsing, punctuation stripping "
-    .. "and case folding; else 0",
+    .. "and case folding (Unicode-aware); else 0",
   kind = "binary",
   params = {
     expected = { type = "string", default = "expected",
@@ -32,9 +38,9 @@ return {
     collapse_whitespace = { type = "boolean", default = true,
                             doc = "treat runs of whitespace as one space" },
     strip_punctuation = { type = "boolean", default = false,
-                          doc = "remove ASCII punctuation before comparing" },
+                          doc = "remove punctuation before comparing" },
     ignore_case = { type = "boolean", default = false,
-                    doc = "compare ASCII letters case-insensitively" },
+                    doc = "compare case-insensitively (Unicode case folding)" },
   },
   score = function(p, sample, output, ctx)
     local want = sample[p.expected]

@@ -797,9 +797,77 @@ static int json_decode(lua_State *L)
   return 1;
 }
 
+/* The end of the balanced {...} or [...] starting at p, or NULL. Strings
+ * are skipped so braces inside them do not count. */
+static const char *balanced(const char *p, const char *end)
+{
+  int depth = 0, in_str = 0;
+  for(; p < end; p++) {
+    char c = *p;
+    if(in_str) {
+      if(c == '\\')
+        p++;
+      else if(c == '"')
+        in_str = 0;
+      continue;
+    }
+    if(c == '"')
+      in_str = 1;
+    else if(c == '{' || c == '[')
+      depth++;
+    else if(c == '}' || c == ']') {
+      if(--depth == 0)
+        return p + 1;
+    }
+  }
+  return NULL;
+}
+
+/* json.extract(text) -> value | nil, message. For chatty model output:
+ * the whole text if it is JSON; else the first ``` fenced block that is;
+ * else the first balanced {...} or [...] that is. */
+static int json_extract(lua_State *L)
+{
+  size_t len;
+  const char *s = luaL_checklstring(L, 1, &len);
+  lua_settop(L, 1);
+  if(ys_lua_decode_json(L, s, len))
+    return 1;
+  const char *end = s + len;
+  /* Fenced blocks: ```json ... ``` or ``` ... ```. */
+  for(const char *p = s; p < end;) {
+    const char *open = strstr(p, "```");
+    if(!open || open >= end)
+      break;
+    const char *body = strchr(open + 3, '\n');
+    if(!body)
+      break;
+    body++;
+    const char *close = strstr(body, "```");
+    if(!close)
+      break;
+    if(ys_lua_decode_json(L, body, (size_t)(close - body)))
+      return 1;
+    p = close + 3;
+  }
+  int tries = 0;
+  for(const char *p = s; p < end && tries < 64; p++) {
+    if(*p != '{' && *p != '[')
+      continue;
+    tries++; /* bounded: each try scans to the end of the text */
+    const char *e = balanced(p, end);
+    if(e && ys_lua_decode_json(L, p, (size_t)(e - p)))
+      return 1;
+  }
+  luaL_pushfail(L);
+  lua_pushliteral(L, "no JSON value found in the text");
+  return 2;
+}
+
 static const luaL_Reg json_funcs[] = {
   { "encode", json_encode },
   { "decode", json_decode },
+  { "extract", json_extract },
   { NULL, NULL }
 };
 

@@ -19,7 +19,7 @@
  * renumbered. */
 enum {
   EXIT_OK = 0,          /* completed, every gate holds */
-  EXIT_GATE = 1,        /* completed, a gate failed */
+  EXIT_GATE = 1,        /* completed, a gate failed (or a test did) */
   EXIT_USAGE = 2,       /* usage, suite or data error */
   EXIT_INCOMPLETE = 3,  /* the run could not complete */
   EXIT_INTERRUPTED = 130
@@ -58,6 +58,7 @@ static void usage(FILE *f)
   fprintf(f,
 "usage: yardstick run SUITE.lua [options]\n"
 "       yardstick metrics [--json]\n"
+"       yardstick --run-tests FILE...\n"
 "       yardstick --version | --help\n"
 "\n"
 "Runs an evaluation suite: every sample against every model, scored by the\n"
@@ -341,6 +342,37 @@ static int cmd_metrics(int argc, char **argv, int first)
   return EXIT_OK;
 }
 
+/* yardstick --run-tests FILE...: 0 all pass, 1 a test failed, 2 a file
+ * could not be read. */
+static int cmd_run_tests(int argc, char **argv, int first)
+{
+  if(first >= argc)
+    return fail_usage("%s", "--run-tests needs test files");
+  int status = EXIT_OK;
+  long all = 0, all_failed = 0;
+  for(int i = first; i < argc; i++) {
+    long tests, failed;
+    char *report = NULL;
+    ys_diag d;
+    if(ys_run_tests(argv[i], getenv("YARDSTICK_PATH"), &tests, &failed,
+                    &report, &d)) {
+      print_diag(&d);
+      return EXIT_USAGE;
+    }
+    fputs(report, stderr);
+    free(report);
+    printf("%s: %ld test%s, %ld failed\n", argv[i], tests,
+           tests == 1 ? "" : "s", failed);
+    all += tests;
+    all_failed += failed;
+    if(failed)
+      status = EXIT_GATE;
+  }
+  if(argc - first > 1)
+    printf("all: %ld tests, %ld failed\n", all, all_failed);
+  return status;
+}
+
 int main(int argc, char **argv)
 {
   if(argc < 2) {
@@ -360,5 +392,7 @@ int main(int argc, char **argv)
     return cmd_run(argc, argv, 2);
   if(!strcmp(cmd, "metrics"))
     return cmd_metrics(argc, argv, 2);
+  if(!strcmp(cmd, "--run-tests") || !strcmp(cmd, "test"))
+    return cmd_run_tests(argc, argv, 2);
   return fail_usage("unknown command '%s'", cmd);
 }

@@ -292,6 +292,9 @@ static int read_keys(lua_State *L)
   if(t == LUA_TFUNCTION) {
     lua_rawgeti(L, LUA_REGISTRYINDEX, m->params_ref);
     lua_call(L, 1, 1);
+    /* nil: a single score (the function only checked the params). */
+    if(lua_isnil(L, -1))
+      return 0;
   }
   if(!lua_istable(L, -1))
     luaL_error(L, "'keys' must give a list of names, not %s",
@@ -891,7 +894,8 @@ static int aggregate_protected(lua_State *L)
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
   lua_pushstring(L, c->m->subkeys ? c->m->subkeys[c->key] : c->m->name);
-  lua_call(L, 2, 1);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, c->m->params_ref);
+  lua_call(L, 3, 1);
   return 1;
 }
 

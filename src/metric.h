@@ -3,9 +3,11 @@
  * metric.h: metric plugins. A metric plugin is a Lua file (metrics/NAME.lua)
  * returning a table: name, description, params (each with a type, a default
  * or required = true, and doc), optional kind ("binary" for 0/1 scores),
- * optional keys (a list or function(params) giving named sub-scores), a
+ * optional keys (a list, or function(params) giving named sub-scores or
+ * nil for one score; it may raise to reject parameters at load), a
  * score(params, sample, output, ctx) function, and an optional aggregate
- * ("mean", "sum", "rate", "median" or function(scores)). Each metric
+ * ("mean", "sum", "rate", "median" or function(scores, key, params)).
+ * Each metric
  * instance runs in its own sandboxed Lua state with a memory budget and a
  * time limit per call; an error in one call fails that score only.
  * Uses lua_host, lua_lib_json, cJSON.

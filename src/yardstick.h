@@ -140,6 +140,15 @@ void ys_run_free(ys_run *run);
  * Returns owned (free with free()). */
 char *ys_metrics_list(const char *search_path, int json, ys_diag *diag);
 
+/* Runs the compact metric tests in the file at path (the format is in
+ * doc/metrics.md): metrics are found in search_path, then beside the file
+ * (its metrics/), then installed. Sets the number of tests and of
+ * failures, and *report to the failures, one "file:line: what" per line
+ * (owned, free with free()). Returns 0, or -1 when the file cannot be
+ * read (diag says why). */
+int ys_run_tests(const char *path, const char *search_path, long *tests,
+                 long *failed, char **report, ys_diag *diag);
+
 #ifdef __cplusplus
 }
 #endif
