@@ -220,6 +220,55 @@ expect_rc "--repeat" 0 || true
 [ "$(server_stat .requests)" = 9 ] || fail "repeat: repeats shared cache entries"
 # }======
 
+# {====== an LLM judge as a helper ======
+# The judge is the test server too: its template carries the verdict on an
+# ANSWER: line, so the test knows every score.
+cat > data.jsonl <<'JSON'
+{"id": "j1", "title": "one", "expected": "cat1", "verdict": "{\"score\": 5, \"rationale\": \"clear\"}"}
+{"id": "j2", "title": "two", "expected": "cat2", "verdict": "Score: 2 because it rambles"}
+{"id": "j3", "title": "three", "expected": "cat3", "verdict": "I cannot grade this"}
+JSON
+cat > judge.lua <<LUA
+local ys = require "yardstick"
+return ys.suite {
+  name = "judged",
+  dataset = ys.jsonl "data.jsonl",
+  prompt = "Classify {{title}}\nANSWER: {{expected}}",
+  models = { cand = ys.openai { base_url = "$SERVER/v1", model = "cand" } },
+  helpers = { judge = ys.openai { base_url = "$SERVER/v1", model = "judge",
+                                  price = { input = 1, output = 2 } } },
+  metrics = {
+    ys.metric "exact_match",
+    ys.metric "llm_judge" { judge = "judge",
+      properties = { clarity = "the answer is clear" },
+      template = "Grade {{output}}.\nANSWER: {{sample.verdict}}" },
+  },
+  max_error_rate = 0.5,
+}
+LUA
+run_ys judge run judge.lua -q -o judged --no-cache
+expect_rc "llm_judge" 0 || true
+[ "$(jq -r '"\(.id) \(.scores["llm_judge.clarity"])"' judged/samples.jsonl | tr '\n' ' ')" = "j1 5 j2 2 j3 null " ] ||
+  fail "judge: scores: $(jq -c .scores judged/samples.jsonl)"
+[ "$(jq -r 'select(.id == "j1") | .details.llm_judge.clarity.rationale' judged/samples.jsonl)" = clear ] ||
+  fail "judge: rationale"
+case "$(jq -r 'select(.id == "j3") | .score_errors.llm_judge' judged/samples.jsonl)" in
+  "metric 'llm_judge': the judge's reply has no score from 1 to 5: I cannot grade this") ;;
+  *) fail "judge: a reply without a score: $(jq -c 'select(.id == "j3")' judged/samples.jsonl)" ;;
+esac
+[ "$(json '[.models[].name] | join(" ")' judged/summary.json)" = cand ] || fail "judge: the helper was evaluated"
+[ "$(json '.helpers[0].usage.calls' judged/summary.json)" = 3 ] || fail "judge: helper usage: $(json .helpers judged/summary.json)"
+[ "$(json '.models[0].judge_usage.calls' judged/summary.json)" = 3 ] || fail "judge: judge usage per model"
+[ "$(jq -r 'select(.id == "j1") | .judge_usage.calls' judged/samples.jsonl)" = 1 ] || fail "judge: judge usage per sample"
+[ "$(jq -r 'select(.id == "j1") | .usage.calls' judged/samples.jsonl)" = 1 ] || fail "judge: the candidate's usage includes the judge's"
+# A judge that is not a model of the suite: caught at load.
+sed 's/judge = "judge",/judge = "jduge",/' judge.lua > judge2.lua
+run_ys judge-missing run judge2.lua -q -o judged2
+expect_rc "llm_judge with an unknown judge" 2 || true
+[ "$(cat "$TMP/err")" = "yardstick: judge2.lua:11: metric 'llm_judge': no model 'jduge' in the suite's models or helpers" ] ||
+  fail "unknown judge: $(cat "$TMP/err")"
+# }======
+
 # {====== rate limits ======
 # rpm = 600 allows 600 at once, then one every 0.1 s: 610 take about 1 s.
 data 610
