@@ -14,11 +14,16 @@ local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
+-- Punctuation goes first, so "Paris !" becomes "Paris " and then "Paris".
 local function normalise(p, s)
-  if p.ignore_case or p.strip_punctuation or p.collapse_whitespace then
-    s = ys.normalize(s, { case = p.ignore_case,
-                          whitespace = p.collapse_whitespace,
+  if p.ignore_case or p.strip_punctuation then
+    s = ys.normalize(s, { case = p.ignore_case, whitespace = false,
                           punctuation = p.strip_punctuation })
+  end
+  if p.collapse_whitespace then
+    local r, err = ys.re.gsub(s, "\\s+", " ")
+    if not r then error("cannot compare: " .. err, 0) end
+    s = r
   end
   if p.trim then s = trim(s) end
   return s

@@ -106,7 +106,9 @@ return {
   end,
   score = function(p, sample, output, ctx)
     local want = sample[p.expected]
-    if type(want) == "number" then want = tostring(math.tointeger(want) or want) end
+    if p.taxonomy and math.type(want) == "integer" then
+      want = tostring(want) -- a category id
+    end
     if type(want) ~= "string" then
       error("sample '" .. ctx.id .. "' has no string field '"
             .. p.expected .. "'", 0)

@@ -25,7 +25,9 @@ typedef struct host {
   void *log_ud;
   double budget_ms;  /* 0: no deadline */
   double deadline;   /* absolute, during a call */
-  int expired;
+  long long insn_budget; /* VM instructions per call; 0: no limit */
+  long long insn_used;
+  int expired;       /* 1: time, 2: instructions */
 } host;
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -251,22 +253,50 @@ void ys_lua_close(lua_State *L)
 
 /* {====== deadline ====== */
 
+#define HOOK_EVERY 10000
+
 static void deadline_hook(lua_State *L, lua_Debug *ar)
 {
   (void)ar;
   host *h = host_of(L);
-  if(!h->expired && ys_lua_clock_ms() < h->deadline)
-    return;
-  h->expired = 1;
+  if(!h->expired) {
+    h->insn_used += HOOK_EVERY;
+    if(h->insn_budget && h->insn_used > h->insn_budget)
+      h->expired = 2;
+    else if(h->budget_ms > 0 && ys_lua_clock_ms() >= h->deadline)
+      h->expired = 1;
+    else
+      return;
+  }
   /* Re-arm to fire on every line and instruction, so a pcall in the
    * plugin that catches this error hits the next one straight away. */
   lua_sethook(L, deadline_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  if(h->expired == 2)
+    luaL_error(L, "instruction budget exceeded (%d million instructions)",
+               (int)(h->insn_budget / 1000000));
   luaL_error(L, "time limit exceeded (%d ms)", (int)h->budget_ms);
 }
 
 void ys_lua_set_time_limit(lua_State *L, double budget_ms)
 {
   host_of(L)->budget_ms = budget_ms;
+}
+
+void ys_lua_set_instruction_limit(lua_State *L, long long n)
+{
+  host_of(L)->insn_budget = n > 0 ? n : 0;
+}
+
+/* Arms the limits on thread co for one call or resume slice. */
+static int arm(host *h, lua_State *co)
+{
+  if(h->budget_ms <= 0 && !h->insn_budget)
+    return 0;
+  h->expired = 0;
+  h->insn_used = 0;
+  h->deadline = ys_lua_clock_ms() + h->budget_ms;
+  lua_sethook(co, deadline_hook, LUA_MASKCOUNT, HOOK_EVERY);
+  return 1;
 }
 
 /* }====== */
@@ -291,13 +321,9 @@ ys_err ys_lua_call(lua_State *L, int nargs, int nresults, ys_diag *diag)
   int base = lua_gettop(L) - nargs;
   lua_pushcfunction(L, msghandler);
   lua_insert(L, base);
-  if(h->budget_ms > 0) {
-    h->expired = 0;
-    h->deadline = ys_lua_clock_ms() + h->budget_ms;
-    lua_sethook(L, deadline_hook, LUA_MASKCOUNT, 10000);
-  }
+  int armed = arm(h, L);
   int rc = lua_pcall(L, nargs, nresults, base);
-  if(h->budget_ms > 0)
+  if(armed)
     lua_sethook(L, NULL, 0, 0);
   lua_remove(L, base);
   if(rc == LUA_OK)
@@ -317,13 +343,9 @@ int ys_lua_resume(lua_State *L, lua_State *co, int nargs, int *nres,
                   ys_diag *diag)
 {
   host *h = host_of(L);
-  if(h->budget_ms > 0) {
-    h->expired = 0;
-    h->deadline = ys_lua_clock_ms() + h->budget_ms;
-    lua_sethook(co, deadline_hook, LUA_MASKCOUNT, 10000);
-  }
+  int armed = arm(h, co);
   int rc = lua_resume(co, L, nargs, nres);
-  if(h->budget_ms > 0)
+  if(armed)
     lua_sethook(co, NULL, 0, 0);
   if(rc == LUA_OK || rc == LUA_YIELD)
     return rc;

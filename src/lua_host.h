@@ -77,6 +77,12 @@ int ys_lua_resume(lua_State *L, lua_State *co, int nargs, int *nres,
  * running code, and keeps raising so a pcall in the code cannot swallow it. */
 void ys_lua_set_time_limit(lua_State *L, double budget_ms);
 
+/* Limits every following ys_lua_call / ys_lua_resume slice on L to about
+ * n Lua VM instructions (0 removes the limit). A deterministic limit, where
+ * the time limit depends on the machine's load. Raised like the time
+ * limit. */
+void ys_lua_set_instruction_limit(lua_State *L, long long n);
+
 /* Monotonic clock in milliseconds. */
 double ys_lua_clock_ms(void);
 

@@ -223,6 +223,7 @@ ys_err ys_metric_load(const char *path, const char *display,
   }
   lua_State *L = m->L;
   ys_lua_set_time_limit(L, YS_METRIC_TIME_LIMIT_MS);
+  ys_lua_set_instruction_limit(L, YS_METRIC_INSTRUCTION_LIMIT);
   ys_diag d;
   ys_err err = ys_lua_pcall_c(L, open_module, NULL, 0, 0, &d);
   if(!err)

@@ -34,6 +34,7 @@ typedef enum {
 /* Memory budget and time limit of one metric state / call. */
 #define YS_METRIC_MEM_CAP ((size_t)64 << 20)
 #define YS_METRIC_TIME_LIMIT_MS 2000.0
+#define YS_METRIC_INSTRUCTION_LIMIT 2000000000LL
 
 /* Loads the plugin at path (display is the name used in messages) and
  * checks its declaration. Errors: YS_ERR_SUITE, YS_ERR_IO. */
