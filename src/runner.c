@@ -654,9 +654,22 @@ static int judge_protected(lua_State *L)
   lua_rawgeti(L, LUA_REGISTRYINDEX, c->j->model->object_ref);
   lua_pushstring(L, c->w->messages);
   lua_pushstring(L, c->w->options);
+  /* The backend sees the judged sample, as for the model's own calls. */
+  const slot *sl = c->j->sl;
+  lua_createtable(L, 0, 4);
+  lua_pushstring(L, sl->smp->id);
+  lua_setfield(L, -2, "id");
+  lua_pushstring(L, c->r->suite->models[sl->model]->name);
+  lua_setfield(L, -2, "model");
+  lua_pushinteger(L, sl->repeat + 1);
+  lua_setfield(L, -2, "repeat");
+  ys_lua_push_json(L, sl->smp->row);
+  lua_setfield(L, -2, "sample");
+  int ctx_ref = luaL_ref(L, LUA_REGISTRYINDEX);
   ys_task *t = ys_sched_spawn(c->r->sched, L, 3, c->j);
+  t->ctx_ref = ctx_ref;
   t->own_model = YS_TASK_ANY_MODEL; /* its calls count in its usage */
-  t->repeat = c->j->sl->repeat;
+  t->repeat = sl->repeat;
   return 0;
 }
 
@@ -713,6 +726,8 @@ static void judge_done(ys_run *r, ys_task *t, int status, int nres)
   judge *j = t->ud;
   slot *sl = j->sl;
   lua_State *co = t->co;
+  luaL_unref(t->L, LUA_REGISTRYINDEX, t->ctx_ref);
+  t->ctx_ref = LUA_NOREF;
   /* The call's cost: this slot's judging, and the judge model's use by
    * other tasks. */
   ys_usage *u = &t->usage, *ju = &sl->judge_usage, *aux = &j->model->aux;

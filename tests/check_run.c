@@ -966,6 +966,52 @@ START_TEST(test_custom_aggregate_is_used)
 }
 END_TEST
 
+/* A judge's backend sees the judged sample and its id, as the model's own
+ * calls do: a judge written in Lua can answer from them. */
+START_TEST(test_judge_request_carries_the_sample)
+{
+  const char *suite = write_suite("judged.lua",
+    "local ys = require \"yardstick\"\n"
+    "return ys.suite {\n"
+    "  name = \"judged\",\n"
+    "  dataset = ys.jsonl \"%s/rows.jsonl\",\n"
+    "  prompt = \"{{q}}\",\n"
+    "  models = { echo = ys.replay { field = \"answer\" } },\n"
+    "  helpers = {\n"
+    "    judge = ys.model {\n"
+    "      chat = function(self, request)\n"
+    "        local ok = request.id == \"c3\" and\n"
+    "                   request.sample.answer == \"Paris\"\n"
+    "        return ok and \"Score: 5\" or \"Score: 1\"\n"
+    "      end,\n"
+    "    },\n"
+    "  },\n"
+    "  metrics = { ys.metric \"llm_judge\" { judge = \"judge\",\n"
+    "    properties = { right = \"the answer is right\" } } },\n"
+    "}\n", datadir);
+  ys_run_opts o;
+  opts_for(&o, "run");
+  ys_diag d;
+  ys_run *run = exec_run(suite, &o, YS_OK, &d);
+  char path[700];
+  snprintf(path, sizeof(path), "%s/samples.jsonl", ys_run_dir(run));
+  char *text = slurp(path);
+  ck_assert_ptr_nonnull(text);
+  int seen = 0;
+  for(char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+    cJSON *l = cJSON_Parse(line);
+    const cJSON *sc = cJSON_GetObjectItemCaseSensitive(l, "scores");
+    double want = strcmp(str(l, "id"), "c3") ? 1 : 5;
+    ck_assert_double_eq(num(sc, "llm_judge.right"), want);
+    seen++;
+    cJSON_Delete(l);
+  }
+  ck_assert_int_gt(seen, 1);
+  free(text);
+  ys_run_free(run);
+}
+END_TEST
+
 /* }====== */
 
 /* {====== failing tasks ====== */
@@ -1537,6 +1583,7 @@ static Suite *make_suite(void)
   tcase_add_test(tc, test_bootstrap_same_seed_same_interval);
   tcase_add_test(tc, test_bootstrap_other_seed_changes_interval);
   tcase_add_test(tc, test_custom_aggregate_is_used);
+  tcase_add_test(tc, test_judge_request_carries_the_sample);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("errors");
