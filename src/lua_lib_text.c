@@ -142,7 +142,13 @@ static int text_casefold(lua_State *L)
   return 1;
 }
 
-/* ys.words(s) -> list of maximal runs of letters, digits and marks */
+static int is_apostrophe(utf8proc_int32_t c)
+{
+  return c == '\'' || c == 0x2019;
+}
+
+/* ys.words(s) -> list of maximal runs of letters, digits and marks; an
+ * apostrophe between two of them stays inside the word ("don't"). */
 static int text_words(lua_State *L)
 {
   size_t len;
@@ -152,13 +158,18 @@ static int text_words(lua_State *L)
   const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s, *end = p + len;
   const utf8proc_uint8_t *start = NULL;
   while(p < end) {
-    utf8proc_int32_t c;
+    utf8proc_int32_t c, next;
     utf8proc_ssize_t n = utf8proc_iterate(p, end - p, &c);
     if(n <= 0)
       return luaL_error(L, "ys.words: not valid UTF-8 text");
     if(is_word(c)) {
       if(!start)
         start = p;
+    }
+    else if(start && is_apostrophe(c) && p + n < end &&
+            utf8proc_iterate(p + n, end - p - n, &next) > 0 &&
+            is_word(next)) {
+      /* inside the word */
     }
     else if(start) {
       lua_pushlstring(L, (const char *)start, (size_t)(p - start));
@@ -172,6 +183,19 @@ static int text_words(lua_State *L)
     lua_rawseti(L, -2, ++k);
   }
   return 1;
+}
+
+/* Dynamic programming over two sequences costs their product: past this
+ * many cells (about a third of a second) the helpers refuse, as the time
+ * limit cannot interrupt C code. */
+#define MAX_CELLS ((size_t)1 << 27)
+
+static void check_cells(lua_State *L, const char *fn, size_t n, size_t m)
+{
+  if(n && m > MAX_CELLS / n)
+    luaL_error(L, "%s: %I by %I is too much work (at most %I cells); "
+               "shorten the texts", fn, (lua_Integer)n, (lua_Integer)m,
+               (lua_Integer)MAX_CELLS);
 }
 
 /* [-0, +0, m] Decodes s into a userdata array of code points; sets *n. */
@@ -204,6 +228,15 @@ static int text_edit_distance(lua_State *L)
     return luaL_error(L, "ys.edit_distance: strings longer than 1 MiB");
   utf8proc_int32_t *x = codepoints(L, a, la, &n);
   utf8proc_int32_t *y = codepoints(L, b, lb, &m);
+  size_t longer = n > m ? n : m;
+  /* A common prefix and suffix cost nothing: only the middle is compared. */
+  while(n && m && x[0] == y[0]) {
+    x++, y++;
+    n--, m--;
+  }
+  while(n && m && x[n - 1] == y[m - 1])
+    n--, m--;
+  check_cells(L, "ys.edit_distance", n, m);
   /* Two rows of the DP table, in a userdata (freed by the collector). */
   size_t *row = lua_newuserdatauv(L, 2 * (m + 1) * sizeof(size_t), 0);
   size_t *prev = row, *cur = row + m + 1;
@@ -221,10 +254,72 @@ static int text_edit_distance(lua_State *L)
     cur = t;
   }
   size_t d = prev[m];
-  size_t longer = n > m ? n : m;
   lua_pushinteger(L, (lua_Integer)d);
   lua_pushnumber(L, longer ? (double)d / (double)longer : 0.0);
   return 2;
+}
+
+/* [-0, +1, m] The list at idx as an array of small integers, equal for
+ * equal strings: ids maps each string to its number. Sets *n. */
+static unsigned *token_ids(lua_State *L, int idx, int ids, size_t *n)
+{
+  luaL_checktype(L, idx, LUA_TTABLE);
+  size_t len = (size_t)lua_rawlen(L, idx);
+  unsigned *v = lua_newuserdatauv(L, (len + 1) * sizeof(unsigned), 0);
+  for(size_t i = 0; i < len; i++) {
+    if(lua_rawgeti(L, idx, (lua_Integer)i + 1) != LUA_TSTRING)
+      luaL_error(L, "ys.lcs: item %I of argument %d is a %s, expected a "
+                 "string", (lua_Integer)i + 1, idx, luaL_typename(L, -1));
+    lua_pushvalue(L, -1);
+    if(lua_rawget(L, ids) == LUA_TNIL) {
+      lua_pop(L, 1);
+      lua_Integer id = (lua_Integer)lua_rawlen(L, ids) + 1;
+      lua_pushinteger(L, id);
+      lua_rawset(L, ids); /* word -> id */
+      lua_pushinteger(L, id);
+      lua_rawseti(L, ids, id); /* keeps rawlen counting ids */
+      v[i] = (unsigned)id;
+    }
+    else {
+      v[i] = (unsigned)lua_tointeger(L, -1);
+      lua_pop(L, 2);
+    }
+  }
+  *n = len;
+  return v;
+}
+
+/* ys.lcs(a, b) -> the length of the longest common subsequence of two
+ * lists of strings (words, for ROUGE-L). */
+static int text_lcs(lua_State *L)
+{
+  size_t n, m;
+  lua_settop(L, 2);
+  lua_newtable(L); /* 3: string -> id */
+  unsigned *x = token_ids(L, 1, 3, &n);
+  unsigned *y = token_ids(L, 2, 3, &m);
+  size_t same = 0;
+  while(n && m && x[0] == y[0]) {
+    x++, y++;
+    n--, m--, same++;
+  }
+  while(n && m && x[n - 1] == y[m - 1])
+    n--, m--, same++;
+  check_cells(L, "ys.lcs", n, m);
+  size_t *row = lua_newuserdatauv(L, 2 * (m + 1) * sizeof(size_t), 0);
+  size_t *prev = row, *cur = row + m + 1;
+  memset(prev, 0, (m + 1) * sizeof(size_t));
+  cur[0] = 0;
+  for(size_t i = 1; i <= n; i++) {
+    for(size_t j = 1; j <= m; j++)
+      cur[j] = x[i - 1] == y[j - 1] ? prev[j - 1] + 1
+               : prev[j] > cur[j - 1] ? prev[j] : cur[j - 1];
+    size_t *t = prev;
+    prev = cur;
+    cur = t;
+  }
+  lua_pushinteger(L, (lua_Integer)(same + prev[m]));
+  return 1;
 }
 
 /* }====== */
@@ -535,6 +630,7 @@ static const luaL_Reg text_funcs[] = {
   { "casefold", text_casefold },
   { "words", text_words },
   { "edit_distance", text_edit_distance },
+  { "lcs", text_lcs },
   { NULL, NULL }
 };
 

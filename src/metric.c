@@ -913,7 +913,14 @@ ys_err ys_metric_aggregate(ys_metric *m, size_t key, const double *v,
     return ys_fail(diag, err, NULL, 0, "metric '%s': aggregate: %s",
                    m->name, d.msg);
   }
-  if(!as_score(L, -1, out))
+  /* NaN (0/0 over no scores, say) means no value, as for a built-in
+   * aggregate over nothing. */
+  if(lua_type(L, -1) == LUA_TNUMBER && isnan(lua_tonumber(L, -1)))
+    *out = NAN;
+  else if(lua_type(L, -1) == LUA_TNUMBER && !as_score(L, -1, out))
+    err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': aggregate "
+                  "returned an infinite number", m->name);
+  else if(!as_score(L, -1, out))
     err = ys_fail(diag, YS_ERR_LUA, NULL, 0, "metric '%s': aggregate "
                   "returned %s, expected a number", m->name,
                   luaL_typename(L, -1));

@@ -3,9 +3,8 @@
  * metric_test.c: `yardstick --run-tests FILE`, compact tests for metric
  * plugins (see doc/metrics.md for the format; "output_bytes" and
  * "output_repeat" in the input give raw bytes and huge outputs).
- * (Format in brief, after jq's jq.test:) compact tests for metric
- * plugins (after jq's jq.test). Blocks are separated by blank lines; lines
- * starting with '#' are comments. A block is three lines:
+ * The format, after jq's jq.test: blocks are separated by blank lines;
+ * lines starting with '#' are comments. A block is three lines:
  *
  *   exact_match {"ignore_case": true}        the metric and its parameters
  *   {"output": "Paris", "expected": "paris"}  the output; other keys are
@@ -16,8 +15,11 @@
  * message containing TEXT). A block starting with `%%FAIL` holds the
  * metric line and then the exact error loading or configuring it gives.
  * In the expected scores, "detail" compares the detail (keys given must
- * match). ctx.replies is a list of texts that ctx:chat returns in turn
- * (a stand-in judge), and other ctx keys (usage, prompt ...) go to ctx.
+ * match). ctx may set id, model, repeat, system, prompt, elapsed_ms and
+ * usage (calls, input_tokens, output_tokens, cache_hits, latency_ms,
+ * cost); ctx.replies is a list of texts that ctx:chat returns in turn (a
+ * stand-in judge). A block that fails counts once, however many of its
+ * checks fail.
  * Uses metric, suite (plugin roots), cJSON.
  */
 #include <errno.h>
@@ -136,10 +138,103 @@ static int detail_matches(const char *detail, const cJSON *want)
   return ok;
 }
 
-/* Runs one three-line block. */
-static void run_block(tester *t, char **lines, long *at, int n, int fail)
+/* The ctx of a test from its "ctx" object (or none): fills ctx and usage
+ * (strings point into j). Returns nonzero with why set when j has a key
+ * that is unknown or of the wrong type. */
+static int test_ctx(const cJSON *j, ys_metric_ctx *ctx, ys_usage *usage,
+                    const cJSON **replies, char *why, size_t whylen)
 {
-  t->tests++;
+  memset(usage, 0, sizeof(*usage));
+  *ctx = (ys_metric_ctx){ "test", "model", 1, NULL, NULL, usage, 0 };
+  *replies = NULL;
+  if(!j)
+    return 0;
+  if(!cJSON_IsObject(j)) {
+    snprintf(why, whylen, "ctx must be an object");
+    return 1;
+  }
+  for(const cJSON *e = j->child; e; e = e->next) {
+    const char *k = e->string;
+    const char *want = NULL;
+    if(!strcmp(k, "id") || !strcmp(k, "model") || !strcmp(k, "system") ||
+       !strcmp(k, "prompt")) {
+      if(!cJSON_IsString(e))
+        want = "a string";
+      else if(k[0] == 'i')
+        ctx->id = e->valuestring;
+      else if(k[0] == 'm')
+        ctx->model = e->valuestring;
+      else if(k[0] == 's')
+        ctx->system = e->valuestring;
+      else
+        ctx->user = e->valuestring;
+    }
+    else if(!strcmp(k, "repeat")) {
+      if(!cJSON_IsNumber(e) || e->valuedouble < 1 || e->valuedouble > 1e6 ||
+         e->valuedouble != (int)e->valuedouble)
+        want = "a whole number from 1";
+      else
+        ctx->repeat = (int)e->valuedouble;
+    }
+    else if(!strcmp(k, "elapsed_ms")) {
+      if(!cJSON_IsNumber(e))
+        want = "a number";
+      else
+        ctx->elapsed_ms = e->valuedouble;
+    }
+    else if(!strcmp(k, "replies")) {
+      if(!cJSON_IsArray(e))
+        want = "a list of texts";
+      *replies = e;
+    }
+    else if(!strcmp(k, "usage")) {
+      if(!cJSON_IsObject(e))
+        want = "an object";
+      usage->calls = 1; /* unless it says otherwise */
+      for(const cJSON *u = e->child; u && !want; u = u->next) {
+        const char *uk = u->string;
+        double v = u->valuedouble;
+        if(!cJSON_IsNumber(u) || v < 0) {
+          snprintf(why, whylen, "ctx.usage.%s must be a number from 0", uk);
+          return 1;
+        }
+        if(!strcmp(uk, "calls"))
+          usage->calls = (long)v;
+        else if(!strcmp(uk, "input_tokens"))
+          usage->input_tokens = (long)v;
+        else if(!strcmp(uk, "output_tokens"))
+          usage->output_tokens = (long)v;
+        else if(!strcmp(uk, "cache_hits"))
+          usage->cache_hits = (long)v;
+        else if(!strcmp(uk, "latency_ms"))
+          usage->latency_ms = v;
+        else if(!strcmp(uk, "cost"))
+          usage->cost = v;
+        else {
+          snprintf(why, whylen, "unknown key ctx.usage.%s (calls, "
+                   "input_tokens, output_tokens, cache_hits, latency_ms, "
+                   "cost)", uk);
+          return 1;
+        }
+      }
+    }
+    else {
+      snprintf(why, whylen, "unknown key ctx.%s (id, model, repeat, system, "
+               "prompt, elapsed_ms, usage, replies)", k);
+      return 1;
+    }
+    if(want) {
+      snprintf(why, whylen, "ctx.%s must be %s", k, want);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Runs one three-line block. */
+static void run_block_checks(tester *t, char **lines, long *at, int n,
+                             int fail)
+{
   ys_diag d;
   ys_metric *m = NULL;
   if(fail) {
@@ -224,28 +319,19 @@ static void run_block(tester *t, char **lines, long *at, int n, int fail)
   if(!output)
     output = cJSON_CreateString("");
   cJSON *ctxj = cJSON_DetachItemFromObjectCaseSensitive(input, "ctx");
-  const cJSON *replies = cJSON_GetObjectItemCaseSensitive(ctxj, "replies");
-  const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(ctxj, "prompt");
-  const cJSON *uj = cJSON_GetObjectItemCaseSensitive(ctxj, "usage");
   ys_usage usage;
-  memset(&usage, 0, sizeof(usage));
-  if(cJSON_IsObject(uj)) {
-    const cJSON *v;
-    if((v = cJSON_GetObjectItemCaseSensitive(uj, "cost")))
-      usage.cost = v->valuedouble;
-    if((v = cJSON_GetObjectItemCaseSensitive(uj, "latency_ms")))
-      usage.latency_ms = v->valuedouble;
-    if((v = cJSON_GetObjectItemCaseSensitive(uj, "input_tokens")))
-      usage.input_tokens = (long)v->valuedouble;
-    if((v = cJSON_GetObjectItemCaseSensitive(uj, "output_tokens")))
-      usage.output_tokens = (long)v->valuedouble;
-    usage.calls = 1;
+  ys_metric_ctx ctx;
+  const cJSON *replies = NULL;
+  char why[200];
+  if(test_ctx(ctxj, &ctx, &usage, &replies, why, sizeof(why))) {
+    report(t, at[1], "%s", why);
+    t->failed++;
+    cJSON_Delete(input);
+    cJSON_Delete(output);
+    cJSON_Delete(ctxj);
+    ys_metric_free(m);
+    return;
   }
-  const cJSON *el = cJSON_GetObjectItemCaseSensitive(ctxj, "elapsed_ms");
-  ys_metric_ctx ctx = { "test", "model", 1,
-                        NULL, cJSON_IsString(prompt) ? prompt->valuestring
-                                                     : NULL,
-                        &usage, cJSON_IsNumber(el) ? el->valuedouble : 0 };
   size_t nk = ys_metric_nkeys(m);
   double *scores = ys_xcalloc(nk + 1, sizeof(double));
   ys_metric_call *call = NULL;
@@ -329,6 +415,16 @@ static void run_block(tester *t, char **lines, long *at, int n, int fail)
   cJSON_Delete(output);
   cJSON_Delete(ctxj);
   ys_metric_free(m);
+}
+
+/* Runs a block; it counts as one test, failed once whatever failed. */
+static void run_block(tester *t, char **lines, long *at, int n, int fail)
+{
+  long before = t->failed;
+  t->tests++;
+  run_block_checks(t, lines, at, n, fail);
+  if(t->failed > before)
+    t->failed = before + 1;
 }
 
 int ys_run_tests(const char *path, const char *search_path, long *tests,

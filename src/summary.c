@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * summary.c: accumulation and the summary document. Sums run in dataset
- * order; per-task values are kept as float (enough for scores in [0, 1]
- * and for quantiles) to keep memory at 4 bytes per score.
+ * order; per-task values are kept (as doubles: costs and latencies need
+ * the precision) for bootstrap intervals, quantiles and custom aggregates.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,7 +13,7 @@
 #include "xalloc.h"
 
 typedef struct series {
-  float *v;      /* one per task of the model; NaN: not scored */
+  double *v;     /* one per task of the model; NaN: not scored */
   size_t n, a;
   double sum;    /* of scored values, in order */
   long scored, errors, positive;
@@ -89,11 +89,11 @@ size_t ys_summary_nkeys(const ys_summary *sm)
   return sm->nkeys;
 }
 
-static void series_push(series *se, float x)
+static void series_push(series *se, double x)
 {
   if(se->n == se->a) {
     se->a = se->a ? se->a * 2 : 256;
-    se->v = ys_xrealloc(se->v, se->a * sizeof(float));
+    se->v = ys_xrealloc(se->v, se->a * sizeof(double));
   }
   se->v[se->n++] = x;
 }
@@ -129,7 +129,7 @@ void ys_summary_add(ys_summary *sm, size_t model, int ok,
     se->sum += x;
     if(x > 0)
       se->positive++;
-    series_push(se, (float)x);
+    series_push(se, x);
   }
   if(partial)
     ma->partial++;

@@ -2,7 +2,7 @@
 /*
  * summary.h: what a run adds up to. Task results are added in dataset
  * order (whatever order they finished in), so every figure is identical
- * at any concurrency. Keeps one float per (task, score) and the latency of
+ * at any concurrency. Keeps one double per (task, score) and the latency of
  * each task; builds summary.json's content: per model and metric n,
  * scored, errors, the aggregate, a 95% interval (Wilson for binary
  * metrics, seeded bootstrap for others), usage, cost and latency

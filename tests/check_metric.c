@@ -1057,6 +1057,105 @@ START_TEST(test_custom_aggregate_errors_name_the_metric)
 }
 END_TEST
 
+/* NaN (a mean over no scores) is no value, not an error; an infinite
+ * value is an error that says so. */
+START_TEST(test_custom_aggregate_nan_is_no_value_inf_is_error)
+{
+  ys_metric *m = load_ok("return { name = 'm',\n"
+                         "  aggregate = function(v)\n"
+                         "    if #v == 0 then return 0/0 end\n"
+                         "    return 1/0 end,\n"
+                         "  score = function() return 1 end }\n", NULL);
+  double v[] = { 1 };
+  double out = 0;
+  ys_diag d;
+  ck_assert_int_eq(ys_metric_aggregate(m, 0, v, 0, &out, &d), YS_OK);
+  ck_assert(isnan(out));
+  ck_assert_int_eq(ys_metric_aggregate(m, 0, v, 1, &out, &d), YS_ERR_LUA);
+  expect_msg(&d, "metric 'm': aggregate returned an infinite number");
+  drop(m);
+}
+END_TEST
+
+/* }====== */
+
+/* {====== text helpers ====== */
+
+/* Loads a metric whose score is the Lua expression expr (the output is
+ * `out`), and scores output (JSON text) with it. */
+static ys_err eval_expr(const char *expr, const char *output, double *v,
+                        ys_diag *d)
+{
+  char src[2048];
+  snprintf(src, sizeof(src),
+           "local ys = require 'yardstick'\n"
+           "return { name = 'm',\n"
+           "  score = function(p, sample, out) return %s end }\n",
+           expr);
+  ys_metric *m = load_ok(src, NULL);
+  ys_err err = score(m, "{}", output, v, d);
+  drop(m);
+  return err;
+}
+
+static void expect_true(const char *expr, const char *output)
+{
+  double v = -1;
+  ys_diag d;
+  ck_assert_msg(eval_expr(expr, output, &v, &d) == YS_OK, "%s: %s", expr,
+                d.msg);
+  ck_assert_msg(v == 1, "%s is false on %s", expr, output);
+}
+
+START_TEST(test_words_keep_apostrophes_inside_words)
+{
+  expect_true("table.concat(ys.words(out), '|') == "
+              "\"It's|don't|tis|rock'n'roll|quoted|a\"",
+              "\"It's don't \u2019tis rock'n'roll 'quoted' a'\"");
+  expect_true("table.concat(ys.words(out), '|') == 'l\u2019homme|x2|\u00e9t\u00e9'",
+              "\"l\u2019homme, x2 \u00e9t\u00e9!\"");
+  expect_true("#ys.words(out) == 0", "\"' -- '\"");
+}
+END_TEST
+
+START_TEST(test_lcs_counts_common_subsequence_of_words)
+{
+  expect_true("ys.lcs({'a','b','c','d'}, {'a','c','d','x'}) == 3", "\"\"");
+  expect_true("ys.lcs({}, {'a'}) == 0 and ys.lcs({'a'}, {}) == 0", "\"\"");
+  expect_true("ys.lcs({'x','y'}, {'y','x'}) == 1", "\"\"");
+  /* Long strings (not interned by Lua) compare by content. */
+  expect_true("ys.lcs({out .. out}, {out .. out, 'z'}) == 1",
+              "\"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\"");
+  double v;
+  ys_diag d;
+  ck_assert_int_eq(eval_expr("ys.lcs({'a', 1}, {})", "\"\"", &v, &d),
+                   YS_ERR_LUA);
+  expect_msg(&d, "ys.lcs: item 2 of argument 1 is a number, expected a "
+             "string");
+}
+END_TEST
+
+/* Distances run in C, where no time limit reaches: past a number of cells
+ * they refuse rather than stall the run, but shared ends cost nothing. */
+START_TEST(test_edit_distance_and_lcs_refuse_too_much_work)
+{
+  expect_true("ys.edit_distance(out, out .. 'x') == 1",
+              "\"" "0123456789012345678901234567890123456789" "\"");
+  expect_true("ys.edit_distance(string.rep('a', 1000000) .. 'x', "
+              "string.rep('a', 1000000) .. 'yz') == 2", "\"\"");
+  double v;
+  ys_diag d;
+  ck_assert_int_eq(eval_expr("ys.edit_distance(string.rep('ab', 100000), "
+                             "string.rep('ba', 1000))", "\"\"", &v, &d),
+                   YS_ERR_LUA);
+  expect_msg(&d, "ys.edit_distance: 200000 by 2000 is too much work");
+  ck_assert_int_eq(eval_expr("ys.lcs(ys.words(string.rep('a b ', 20000)), "
+                             "ys.words(string.rep('b a ', 20000)))", "\"\"",
+                             &v, &d), YS_ERR_LUA);
+  expect_msg(&d, "ys.lcs: 40000 by 40000 is too much work");
+}
+END_TEST
+
 /* }====== */
 
 /* {====== exact_match ====== */
@@ -1427,6 +1526,15 @@ static Suite *metric_suite(void)
   tcase_add_test(tc, test_custom_aggregate_is_called_with_scores_and_key);
   tcase_add_test(tc, test_custom_aggregate_of_single_score_gets_metric_name);
   tcase_add_test(tc, test_custom_aggregate_errors_name_the_metric);
+  tcase_add_test(tc, test_custom_aggregate_nan_is_no_value_inf_is_error);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("text helpers");
+  tcase_add_checked_fixture(tc, NULL, drop_all);
+  tcase_set_timeout(tc, 30);
+  tcase_add_test(tc, test_words_keep_apostrophes_inside_words);
+  tcase_add_test(tc, test_lcs_counts_common_subsequence_of_words);
+  tcase_add_test(tc, test_edit_distance_and_lcs_refuse_too_much_work);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("exact_match");

@@ -966,6 +966,43 @@ START_TEST(test_custom_aggregate_is_used)
 }
 END_TEST
 
+/* Scores keep full precision: a constant continuous score has an
+ * interval that is exactly that score, and a custom aggregate sees it. */
+START_TEST(test_constant_score_interval_is_exact)
+{
+  spit(in_tmp("const.lua"),
+       "return { name = 'const',\n"
+       "  score = function() return 0.135 end }\n");
+  spit(in_tmp("top.lua"),
+       "return { name = 'top',\n"
+       "  aggregate = function(v) return v[1] * 1000 end,\n"
+       "  score = function() return 0.135 end }\n");
+  const char *suite = write_suite("const-suite.lua",
+    "local ys = require \"yardstick\"\n"
+    "return ys.suite {\n"
+    "  name = \"const\",\n"
+    "  dataset = ys.jsonl \"%s/lengths.jsonl\",\n"
+    "  prompt = \"{{text}}\",\n"
+    "  models = { echo = ys.replay { field = \"text\" } },\n"
+    "  metrics = { ys.metric \"const.lua\", ys.metric \"top.lua\" },\n"
+    "}\n", datadir);
+  ys_run_opts o;
+  opts_for(&o, "run");
+  ys_diag d;
+  ys_run *run = exec_run(suite, &o, YS_OK, &d);
+  cJSON *s = summary_of(run);
+  const cJSON *e = entry_of(s, "echo", "const");
+  double lo, hi;
+  ci_of(e, &lo, &hi);
+  ck_assert_double_eq(lo, 0.135);
+  ck_assert_double_eq(hi, 0.135);
+  ck_assert_double_eq(num(e, "value"), 0.135);
+  ck_assert_double_eq(num(entry_of(s, "echo", "top"), "value"), 135);
+  cJSON_Delete(s);
+  ys_run_free(run);
+}
+END_TEST
+
 /* A judge's backend sees the judged sample and its id, as the model's own
  * calls do: a judge written in Lua can answer from them. */
 START_TEST(test_judge_request_carries_the_sample)
@@ -1584,6 +1621,7 @@ static Suite *make_suite(void)
   tcase_add_test(tc, test_bootstrap_other_seed_changes_interval);
   tcase_add_test(tc, test_custom_aggregate_is_used);
   tcase_add_test(tc, test_judge_request_carries_the_sample);
+  tcase_add_test(tc, test_constant_score_interval_is_exact);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("errors");
