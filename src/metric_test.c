@@ -481,9 +481,20 @@ int ys_run_tests(const char *path, const char *search_path, long *tests,
     }
   }
   free(line);
+  int read_errno = ferror(f) ? errno : 0;
   fclose(f);
   ys_suite_free_roots(t.roots, t.nroots);
   free(t.dir);
+  if(read_errno || !t.tests) {
+    ys_buf_free(&t.report);
+    if(read_errno)
+      ys_fail(diag, YS_ERR_USAGE, path, 0, "cannot read: %s",
+              strerror(read_errno));
+    else
+      ys_fail(diag, YS_ERR_USAGE, path, 0, "no tests in the file (blocks "
+              "of three lines: metric, input, expected scores)");
+    return -1;
+  }
   *tests = t.tests;
   *failed = t.failed;
   *out = ys_buf_take(&t.report, NULL);
