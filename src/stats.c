@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stats.c: intervals and quantiles. The bootstrap accumulates each
- * resample's mean in a fixed order, so the same seed and data give the
- * same bounds on every machine.
+ * stats.c: intervals, quantiles and paired tests. The bootstraps
+ * accumulate each resample's mean in a fixed order, so the same seed and
+ * data give the same bounds on every machine. McNemar's exact p-value
+ * sums binomial terms in log space, so it holds for millions of pairs.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -91,4 +92,82 @@ void ys_stats_bootstrap_mean(const double *v, size_t n, int b, double level,
   *lo = ys_stats_quantile(means, (size_t)b, a);
   *hi = ys_stats_quantile(means, (size_t)b, 1 - a);
   free(means);
+}
+
+double ys_stats_mcnemar_exact(unsigned long b, unsigned long c)
+{
+  unsigned long n = b + c, k = b < c ? b : c;
+  if(n == 0)
+    return 1;
+  /* P(X <= k) for X ~ Bin(n, 1/2), the terms added smallest first. */
+  double ln2 = log(2.0), lgn = lgamma((double)n + 1), sum = 0;
+  for(unsigned long i = 0; i <= k; i++)
+    sum += exp(lgn - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) -
+               (double)n * ln2);
+  double p = 2 * sum;
+  return p > 1 ? 1 : p;
+}
+
+void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
+                               double level, uint64_t seed, double *lo,
+                               double *hi, double *p)
+{
+  if(!n || b < 2) {
+    *lo = *hi = NAN;
+    *p = 1;
+    return;
+  }
+  double *means = ys_xmalloc((size_t)b * sizeof(double));
+  ys_rng r;
+  ys_rng_seed(&r, seed);
+  long below = 0, above = 0;
+  for(int i = 0; i < b; i++) {
+    double sum = 0;
+    for(size_t k = 0; k < n; k++)
+      sum += d[ys_rng_below(&r, n)];
+    means[i] = sum / (double)n;
+    below += means[i] <= 0;
+    above += means[i] >= 0;
+  }
+  double a = (1 - level) / 2;
+  *lo = ys_stats_quantile(means, (size_t)b, a);
+  *hi = ys_stats_quantile(means, (size_t)b, 1 - a);
+  long side = below < above ? below : above;
+  *p = 2 * ((double)side + 1) / ((double)b + 1);
+  if(*p > 1)
+    *p = 1;
+  free(means);
+}
+
+typedef struct ranked {
+  double p;
+  size_t i;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+  const ranked *x = a, *y = b;
+  if(x->p != y->p)
+    return (x->p > y->p) - (x->p < y->p);
+  return (x->i > y->i) - (x->i < y->i);
+}
+
+void ys_stats_holm(const double *p, size_t n, double *adj)
+{
+  if(!n)
+    return;
+  ranked *r = ys_xmalloc(n * sizeof(ranked));
+  for(size_t i = 0; i < n; i++)
+    r[i] = (ranked){ p[i], i };
+  qsort(r, n, sizeof(ranked), cmp_ranked);
+  double run = 0;
+  for(size_t j = 0; j < n; j++) {
+    double v = (double)(n - j) * r[j].p;
+    if(v > 1)
+      v = 1;
+    if(v > run)
+      run = v;
+    adj[r[j].i] = run;
+  }
+  free(r);
 }

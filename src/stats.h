@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * stats.h: the statistics behind summaries and gates: Wilson score
- * intervals for rates, a seeded percentile bootstrap for means, quantiles,
- * and the seeded generator all resampling uses (so every figure is
- * reproducible from --seed). Uses only libc and libm.
+ * stats.h: the statistics behind summaries, gates and comparisons: Wilson
+ * score intervals for rates, a seeded percentile bootstrap for means,
+ * quantiles, McNemar's exact test and a paired bootstrap for two models on
+ * the same samples, Holm's correction for several comparisons, and the
+ * seeded generator all resampling uses (so every figure is reproducible
+ * from --seed). Uses only libc and libm.
  */
 #ifndef YS_STATS_H
 #define YS_STATS_H
@@ -23,6 +25,23 @@ void ys_stats_bootstrap_mean(const double *v, size_t n, int b, double level,
 /* Quantile q in [0, 1] of v[0..n) by linear interpolation between order
  * statistics (type 7, as R and NumPy default). Sorts v in place. */
 double ys_stats_quantile(double *v, size_t n, double q);
+
+/* McNemar's exact test: two-sided p-value of b discordant pairs one way
+ * and c the other (the binomial test of b in b + c at 1/2). No
+ * discordant pairs gives 1. */
+double ys_stats_mcnemar_exact(unsigned long b, unsigned long c);
+
+/* Paired bootstrap of the mean of differences d[0..n): the percentile
+ * interval at level (0.95) and a two-sided p-value for "the mean is 0"
+ * (twice the smaller share of resampled means on either side of 0, with
+ * the usual +1 so it is never 0), seeded. n = 0 gives NaN bounds and p 1. */
+void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
+                               double level, uint64_t seed, double *lo,
+                               double *hi, double *p);
+
+/* Holm's step-down adjustment of n p-values: adj[i] is p[i] adjusted
+ * (monotone, at most 1). p and adj may be the same array. */
+void ys_stats_holm(const double *p, size_t n, double *adj);
 
 /* A seeded generator (SplitMix64). */
 typedef struct ys_rng {

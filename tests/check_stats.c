@@ -2,7 +2,8 @@
 /*
  * check_stats.c: unit tests for the statistics behind summaries and gates
  * (stats.h): Wilson intervals against published values, type-7 quantiles
- * against NumPy's default, the seeded percentile bootstrap, and the
+ * against NumPy's default, the seeded percentile bootstrap, McNemar's
+ * exact test, Holm's adjustment and the paired bootstrap, and the
  * SplitMix64 generator against its published sequence. Uses Check and
  * libm; run by `make check`.
  */
@@ -394,6 +395,154 @@ END_TEST
 
 /* }====== */
 
+/* {====== paired comparisons ====== */
+
+/* McNemar's exact test is the two-sided binomial test of b in b + c at
+ * 1/2: R's binom.test(1, 10)$p.value is 0.02148 (= 22/1024), and (40, 100)
+ * 0.05689. The other values are the exact binomial sums, computed with
+ * rational arithmetic in Python (math.comb) independently of stats.c. */
+START_TEST(test_mcnemar_matches_the_exact_binomial_test)
+{
+  static const struct {
+    unsigned long b, c;
+    double p;
+  } ref[] = {
+    { 1, 9, 0.021484375 },
+    { 9, 1, 0.021484375 },
+    { 40, 60, 0.05688793364098079 },
+    { 5, 5, 1 },
+    { 0, 7, 0.015625 },
+    { 12, 3, 0.03515625 },
+    { 480, 520, 0.21744829320414094 },
+  };
+  for(size_t i = 0; i < sizeof(ref) / sizeof(ref[0]); i++) {
+    double p = ys_stats_mcnemar_exact(ref[i].b, ref[i].c);
+    ck_assert_msg(fabs(p - ref[i].p) < 1e-12 * (1 + ref[i].p),
+                  "b=%lu c=%lu: p=%.17g, expected %.17g", ref[i].b, ref[i].c,
+                  p, ref[i].p);
+  }
+}
+END_TEST
+
+START_TEST(test_mcnemar_without_discordant_pairs_is_one)
+{
+  ck_assert_double_eq(ys_stats_mcnemar_exact(0, 0), 1);
+}
+END_TEST
+
+/* A million discordant pairs: log-space terms neither overflow nor lose
+ * the answer (balanced: large p; lopsided: vanishing p). */
+START_TEST(test_mcnemar_holds_for_huge_counts)
+{
+  double p = ys_stats_mcnemar_exact(500000, 500000);
+  ck_assert_msg(p > 0.99 && p <= 1, "p=%g", p);
+  p = ys_stats_mcnemar_exact(490000, 510000);
+  ck_assert_msg(p >= 0 && p < 1e-80, "p=%g", p);
+}
+END_TEST
+
+/* R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") is 0.03 0.06 0.06 0.02
+ * (the step-down keeps adjusted values monotone); values cap at 1. */
+START_TEST(test_holm_matches_p_adjust)
+{
+  double p[] = { 0.01, 0.04, 0.03, 0.005 };
+  double want[] = { 0.03, 0.06, 0.06, 0.02 };
+  double adj[4];
+  ys_stats_holm(p, 4, adj);
+  for(int i = 0; i < 4; i++)
+    ck_assert_double_eq_tol(adj[i], want[i], 1e-15);
+  double q[] = { 0.5, 0.9, 0.2 };
+  ys_stats_holm(q, 3, q); /* in place */
+  ck_assert_double_eq_tol(q[0], 1, 1e-15);  /* 2 x 0.5 */
+  ck_assert_double_eq_tol(q[1], 1, 1e-15);  /* kept monotone */
+  ck_assert_double_eq_tol(q[2], 0.6, 1e-15); /* 3 x 0.2 */
+  double one[] = { 0.7 };
+  ys_stats_holm(one, 1, one);
+  ck_assert_double_eq(one[0], 0.7);
+  double big[] = { 0.4, 0.5 };
+  ys_stats_holm(big, 2, big);
+  ck_assert_double_eq(big[0], 0.8);
+  ck_assert_double_eq(big[1], 0.8);
+}
+END_TEST
+
+START_TEST(test_paired_bootstrap_no_difference)
+{
+  double d[50] = { 0 };
+  double lo, hi, p;
+  ys_stats_paired_bootstrap(d, 50, 1000, 0.95, 7, &lo, &hi, &p);
+  ck_assert_double_eq(lo, 0);
+  ck_assert_double_eq(hi, 0);
+  ck_assert_double_eq(p, 1);
+}
+END_TEST
+
+/* Every difference positive: no resample reaches 0, so p is its floor
+ * 2/(B+1), and the interval lies within the differences' range. */
+START_TEST(test_paired_bootstrap_clear_difference)
+{
+  double d[40];
+  for(int i = 0; i < 40; i++)
+    d[i] = 0.1 + (i % 5) * 0.01;
+  double lo, hi, p;
+  ys_stats_paired_bootstrap(d, 40, 999, 0.95, 1, &lo, &hi, &p);
+  ck_assert_double_eq_tol(p, 2.0 / 1000, 1e-15);
+  ck_assert_msg(lo > 0.1 && hi < 0.14 && lo < 0.12 && hi > 0.12,
+                "[%g, %g]", lo, hi);
+}
+END_TEST
+
+/* Differences of -1/0/+1 balanced around 0: a large p, an interval
+ * straddling 0; the same seed gives the same figures, another seed other
+ * bounds; the input is left alone. */
+START_TEST(test_paired_bootstrap_balanced_and_seeded)
+{
+  double d[60];
+  for(int i = 0; i < 60; i++)
+    d[i] = (i % 3) - 1.0;
+  double lo, hi, p, lo2, hi2, p2;
+  ys_stats_paired_bootstrap(d, 60, 2000, 0.95, 42, &lo, &hi, &p);
+  ck_assert_msg(lo < 0 && hi > 0, "[%g, %g]", lo, hi);
+  ck_assert_msg(p > 0.5, "p=%g", p);
+  ys_stats_paired_bootstrap(d, 60, 2000, 0.95, 42, &lo2, &hi2, &p2);
+  ck_assert_double_eq(lo, lo2);
+  ck_assert_double_eq(hi, hi2);
+  ck_assert_double_eq(p, p2);
+  ys_stats_paired_bootstrap(d, 60, 2000, 0.95, 43, &lo2, &hi2, &p2);
+  ck_assert_msg(lo != lo2 || hi != hi2, "another seed, same bounds");
+  for(int i = 0; i < 60; i++)
+    ck_assert_double_eq(d[i], (i % 3) - 1.0);
+}
+END_TEST
+
+/* A shifted sample: the interval is near the mean difference and p is
+ * consistent with it (the 95% interval excludes 0 exactly when p < 0.05,
+ * up to resampling ties). */
+START_TEST(test_paired_bootstrap_p_agrees_with_interval)
+{
+  double d[100];
+  for(int i = 0; i < 100; i++)
+    d[i] = (i % 4 == 0) ? -1 : (i % 4 == 1 ? 1 : (i % 4 == 2 ? 1 : 0));
+  double lo, hi, p;
+  ys_stats_paired_bootstrap(d, 100, 4000, 0.95, 3, &lo, &hi, &p);
+  /* mean 0.25, sd about 0.83: the interval is about 0.25 +- 0.16 */
+  ck_assert_msg(lo > 0.05 && lo < 0.15 && hi > 0.35 && hi < 0.45,
+                "[%g, %g]", lo, hi);
+  ck_assert_msg(p < 0.05, "p=%g with [%g, %g]", p, lo, hi);
+}
+END_TEST
+
+START_TEST(test_paired_bootstrap_empty_is_nan_and_p_one)
+{
+  double lo, hi, p;
+  ys_stats_paired_bootstrap(NULL, 0, 1000, 0.95, 1, &lo, &hi, &p);
+  ck_assert(isnan(lo) && isnan(hi));
+  ck_assert_double_eq(p, 1);
+}
+END_TEST
+
+/* }====== */
+
 static Suite *stats_suite(void)
 {
   Suite *s = suite_create("stats");
@@ -428,6 +577,19 @@ static Suite *stats_suite(void)
   tcase_add_test(tc, test_stats_bootstrap_higher_level_is_wider);
   tcase_add_test(tc, test_stats_bootstrap_leaves_input_alone);
   tcase_add_test(tc, test_stats_bootstrap_is_reproducible_across_versions);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("paired");
+  tcase_set_timeout(tc, 30);
+  tcase_add_test(tc, test_mcnemar_matches_the_exact_binomial_test);
+  tcase_add_test(tc, test_mcnemar_without_discordant_pairs_is_one);
+  tcase_add_test(tc, test_mcnemar_holds_for_huge_counts);
+  tcase_add_test(tc, test_holm_matches_p_adjust);
+  tcase_add_test(tc, test_paired_bootstrap_no_difference);
+  tcase_add_test(tc, test_paired_bootstrap_clear_difference);
+  tcase_add_test(tc, test_paired_bootstrap_balanced_and_seeded);
+  tcase_add_test(tc, test_paired_bootstrap_p_agrees_with_interval);
+  tcase_add_test(tc, test_paired_bootstrap_empty_is_nan_and_p_one);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("rng");
