@@ -591,7 +591,11 @@ static int setup_easy(hreq *r, const char *method)
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r->timeout_ms);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r->connect_timeout_ms);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  /* Waiting to multiplex on one connection pays only where HTTP/2 can be
+   * negotiated (TLS); over plain http it holds every request but the
+   * first until that one's answer comes back. */
+  if(!strncmp(r->url, "https://", 8))
+    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
