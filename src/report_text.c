@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "gate.h"
 #include "report_text.h"
 #include "xalloc.h"
 
@@ -170,21 +171,11 @@ char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
     e = ys_buf_addc(&b, '\n');
   for(const cJSON *g = gates ? gates->child : NULL; g && !e; g = g->next) {
     int pass = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "pass"));
-    const cJSON *model = cJSON_GetObjectItemCaseSensitive(g, "model");
-    const cJSON *metric = cJSON_GetObjectItemCaseSensitive(g, "metric");
-    char cond[128] = "";
-    double mn = num(g, "min"), mx = num(g, "max");
-    if(!isnan(mn) && !isnan(mx))
-      snprintf(cond, sizeof(cond), "in [%g, %g]", mn, mx);
-    else if(!isnan(mn))
-      snprintf(cond, sizeof(cond), ">= %g", mn);
-    else
-      snprintf(cond, sizeof(cond), "<= %g", mx);
-    e = ys_buf_addf(&b, "gate %s%s%s  %s %s %s: %.4f (n=%.0f)\n",
+    char *line = ys_gate_describe(g);
+    e = ys_buf_addf(&b, "gate %s%s%s  %s\n",
                     pass ? GREEN(color) : RED(color), pass ? "PASS" : "FAIL",
-                    RESET(color), model ? model->valuestring : "?",
-                    metric ? metric->valuestring : "?", cond,
-                    num(g, "value"), num(g, "n"));
+                    RESET(color), line);
+    free(line);
   }
   for(size_t i = 0; i < t.rows; i++) {
     for(size_t j = 0; j < t.cols; j++)

@@ -43,6 +43,10 @@ void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
  * (monotone, at most 1). p and adj may be the same array. */
 void ys_stats_holm(const double *p, size_t n, double *adj);
 
+/* The standard normal quantile: x with P(Z <= x) = p, for p in (0, 1)
+ * (NaN outside). 0.975 gives 1.959964. */
+double ys_stats_normal_quantile(double p);
+
 /* A seeded generator (SplitMix64). */
 typedef struct ys_rng {
   uint64_t state;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -523,6 +524,9 @@ static void check_baselines(lua_State *L, loadctx *c)
         fail_at(L, c->where, "baseline '%s': unknown option (expected "
                 "metric and value)", name);
     }
+    if(ys_suite_model_index(s, name) >= 0)
+      fail_at(L, c->where, "baseline '%s' has the name of a model: a gate "
+              "could not tell them apart", name);
     if(lua_getfield(L, e, "metric") != LUA_TSTRING)
       fail_at(L, c->where, "baseline '%s' needs metric = \"...\"", name);
     if(lua_getfield(L, e, "value") != LUA_TNUMBER)
@@ -541,10 +545,214 @@ static void check_baselines(lua_State *L, loadctx *c)
   lua_settop(L, bs - 1);
 }
 
+/* The metric giving key, and whether its summary entry has an interval
+ * (means and rates do). */
+static int key_has_interval(const ys_suite *s, const char *key)
+{
+  for(size_t i = 0; i < s->nmetrics; i++)
+    for(size_t k = 0; k < ys_metric_nkeys(s->metrics[i]); k++)
+      if(!strcmp(ys_metric_key(s->metrics[i], k), key)) {
+        ys_metric_agg a = ys_metric_aggregation(s->metrics[i]);
+        return a == YS_AGG_MEAN || a == YS_AGG_RATE;
+      }
+  return 0;
+}
+
+static const ys_baseline *find_baseline(const ys_suite *s, const char *name)
+{
+  for(size_t i = 0; i < s->nbaselines; i++)
+    if(!strcmp(s->baselines[i].name, name))
+      return &s->baselines[i];
+  return NULL;
+}
+
+/* [-0, +1, m] The suite's model names, ", "-joined. */
+static const char *model_list(lua_State *L, const ys_suite *s)
+{
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for(size_t k = 0; k < s->nmodels; k++) {
+    if(k)
+      luaL_addstring(&b, ", ");
+    luaL_addstring(&b, s->models[k]->name);
+  }
+  luaL_pushresult(&b);
+  return lua_tostring(L, -1);
+}
+
+/* A number option of gate g (at stack index t): 1 if set, 0 if absent. */
+static int gate_number(lua_State *L, loadctx *c, int t, int i,
+                       const char *k, double *out)
+{
+  int type = lua_getfield(L, t, k);
+  if(type == LUA_TNIL) {
+    lua_pop(L, 1);
+    return 0;
+  }
+  if(type != LUA_TNUMBER || isnan(lua_tonumber(L, -1)))
+    fail_at(L, c->where, "gates[%d]: %s must be a number", i, k);
+  *out = lua_tonumber(L, -1);
+  lua_pop(L, 1);
+  return 1;
+}
+
+static const char *kind_option(ys_gate_kind k)
+{
+  return k == YS_GATE_ERROR_RATE ? "max_error_rate"
+         : k == YS_GATE_COST ? "max_cost_per_1k" : "max_p95_latency_ms";
+}
+
+static const char GATE_FORMS[] =
+  "{ model, metric, min/max [, bound] }, { model, metric, beats [, alpha] "
+  "}, { model, metric, not_worse_than, margin [, alpha] }, { model, "
+  "max_error_rate }, { model, max_cost_per_1k }, { model, "
+  "max_p95_latency_ms }";
+
+static void check_gate(lua_State *L, loadctx *c, int t, int i, ys_gate *gt)
+{
+  static const char *const opts[] = {
+    "model", "metric", "min", "max", "bound", "beats", "not_worse_than",
+    "margin", "alpha", "max_error_rate", "max_cost_per_1k",
+    "max_p95_latency_ms", NULL
+  };
+  ys_suite *s = c->s;
+  lua_pushnil(L);
+  while(lua_next(L, t)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
+                                                   : "?";
+    int ok = 0;
+    for(const char *const *o = opts; *o; o++)
+      if(!strcmp(*o, k))
+        ok = 1;
+    if(!ok)
+      fail_at(L, c->where, "gates[%d]: unknown option '%s' (expected model, "
+              "metric, min, max, bound, beats, not_worse_than, margin, "
+              "alpha, max_error_rate, max_cost_per_1k, max_p95_latency_ms)",
+              i, k);
+  }
+  gt->where = ys_xstrdup(c->where);
+  if(lua_getfield(L, t, "model") != LUA_TSTRING)
+    fail_at(L, c->where, "gates[%d] needs model = \"name\"", i);
+  gt->model = ys_xstrdup(lua_tostring(L, -1));
+  lua_pop(L, 1);
+  if(ys_suite_model_index(s, gt->model) < 0)
+    fail_at(L, c->where, "gates[%d]: unknown model '%s' (the suite's "
+            "models: %s)", i, gt->model, model_list(L, s));
+  /* Which check: exactly one form. */
+  int forms = 0;
+  double lim;
+  const char *limits[] = { "max_error_rate", "max_cost_per_1k",
+                           "max_p95_latency_ms" };
+  ys_gate_kind lk[] = { YS_GATE_ERROR_RATE, YS_GATE_COST, YS_GATE_LATENCY };
+  for(int j = 0; j < 3; j++)
+    if(gate_number(L, c, t, i, limits[j], &lim)) {
+      forms++;
+      gt->kind = lk[j];
+      gt->has_max = 1;
+      gt->max = lim;
+      if(lim < 0)
+        fail_at(L, c->where, "gates[%d]: %s must be 0 or more", i,
+                limits[j]);
+    }
+  gt->has_min = gate_number(L, c, t, i, "min", &gt->min);
+  double mx;
+  if(gate_number(L, c, t, i, "max", &mx)) {
+    gt->has_max = 1;
+    gt->max = mx;
+  }
+  if(gt->has_min || (gt->has_max && !forms)) {
+    forms++;
+    gt->kind = YS_GATE_RANGE;
+  }
+  const char *vs[] = { "beats", "not_worse_than" };
+  for(int j = 0; j < 2; j++) {
+    int type = lua_getfield(L, t, vs[j]);
+    if(type == LUA_TSTRING) {
+      forms++;
+      gt->kind = j ? YS_GATE_NOT_WORSE : YS_GATE_BEATS;
+      gt->other = ys_xstrdup(lua_tostring(L, -1));
+    }
+    else if(type != LUA_TNIL)
+      fail_at(L, c->where, "gates[%d]: %s must be the name of a model or a "
+              "baseline", i, vs[j]);
+    lua_pop(L, 1);
+  }
+  if(forms != 1)
+    fail_at(L, c->where, "gates[%d] must have exactly one check, one of: %s",
+            i, GATE_FORMS);
+  int needs_metric = gt->kind == YS_GATE_RANGE ||
+                     gt->kind == YS_GATE_BEATS ||
+                     gt->kind == YS_GATE_NOT_WORSE;
+  int type = lua_getfield(L, t, "metric");
+  if(needs_metric && type != LUA_TSTRING)
+    fail_at(L, c->where, "gates[%d] needs metric = \"name\"", i);
+  if(!needs_metric && type != LUA_TNIL)
+    fail_at(L, c->where, "gates[%d]: %s is about the model, not a metric: "
+            "remove metric", i, kind_option(gt->kind));
+  if(needs_metric) {
+    gt->metric = ys_xstrdup(lua_tostring(L, -1));
+    check_metric_ref(L, s, c->where, "gate", gt->metric);
+  }
+  lua_pop(L, 1);
+  /* bound: only for min/max, on a metric with an interval. */
+  type = lua_getfield(L, t, "bound");
+  if(type != LUA_TNIL) {
+    const char *b = lua_tostring(L, -1);
+    if(type != LUA_TSTRING || (strcmp(b, "value") && strcmp(b, "lower") &&
+                               strcmp(b, "upper")))
+      fail_at(L, c->where, "gates[%d]: bound must be \"value\", \"lower\" or "
+              "\"upper\"", i);
+    if(gt->kind != YS_GATE_RANGE)
+      fail_at(L, c->where, "gates[%d]: bound goes with min or max", i);
+    gt->bound = b[0] == 'l' ? YS_BOUND_LOWER
+                : b[0] == 'u' ? YS_BOUND_UPPER : YS_BOUND_VALUE;
+    if(gt->bound != YS_BOUND_VALUE && !key_has_interval(s, gt->metric))
+      fail_at(L, c->where, "gates[%d]: metric '%s' has no interval (only "
+              "means and rates have one): bound cannot be \"%s\"", i,
+              gt->metric, b);
+  }
+  lua_pop(L, 1);
+  if(gt->kind == YS_GATE_RANGE && gt->has_min && gt->has_max &&
+     gt->min > gt->max)
+    fail_at(L, c->where, "gates[%d]: min %g is above max %g", i, gt->min,
+            gt->max);
+  /* beats / not_worse_than: another model, or a baseline on this metric. */
+  gt->alpha = YS_GATE_ALPHA;
+  int has_alpha = gate_number(L, c, t, i, "alpha", &gt->alpha);
+  int has_margin = gate_number(L, c, t, i, "margin", &gt->margin);
+  if(gt->kind != YS_GATE_BEATS && gt->kind != YS_GATE_NOT_WORSE) {
+    if(has_alpha || has_margin)
+      fail_at(L, c->where, "gates[%d]: %s goes with beats or "
+              "not_worse_than", i, has_alpha ? "alpha" : "margin");
+    return;
+  }
+  if(!(gt->alpha > 0 && gt->alpha < 0.5))
+    fail_at(L, c->where, "gates[%d]: alpha must be between 0 and 0.5 "
+            "(0.05 is usual)", i);
+  if(gt->kind == YS_GATE_NOT_WORSE && !has_margin)
+    fail_at(L, c->where, "gates[%d]: not_worse_than needs margin = the "
+            "largest drop that still counts as not worse (e.g. 0.02)", i);
+  if(gt->kind == YS_GATE_BEATS && has_margin)
+    fail_at(L, c->where, "gates[%d]: margin goes with not_worse_than", i);
+  if(has_margin && gt->margin < 0)
+    fail_at(L, c->where, "gates[%d]: margin must be 0 or more", i);
+  if(!strcmp(gt->other, gt->model))
+    fail_at(L, c->where, "gates[%d]: a model cannot be compared with "
+            "itself", i);
+  const ys_baseline *bl = find_baseline(s, gt->other);
+  if(bl && strcmp(bl->metric, gt->metric))
+    fail_at(L, c->where, "gates[%d]: baseline '%s' is a value of '%s', not "
+            "of '%s'", i, gt->other, bl->metric, gt->metric);
+  if(!bl && ys_suite_model_index(s, gt->other) < 0) {
+    lua_pushstring(L, model_list(L, s));
+    fail_at(L, c->where, "gates[%d]: '%s' is neither a model nor a baseline "
+            "of the suite (models: %s)", i, gt->other, lua_tostring(L, -1));
+  }
+}
+
 static void check_gates(lua_State *L, loadctx *c)
 {
-  static const char *const opts[] = { "model", "metric", "min", "max",
-                                      NULL };
   ys_suite *s = c->s;
   if(get_field(L, c, "gates", LUA_TTABLE, "a list of gates", 0) ==
      LUA_TNIL) {
@@ -565,60 +773,10 @@ static void check_gates(lua_State *L, loadctx *c)
   s->gates = ys_xcalloc(n > 0 ? (size_t)n : 1, sizeof(ys_gate));
   for(lua_Integer i = 1; i <= n; i++) {
     if(lua_geti(L, gs, i) != LUA_TTABLE)
-      fail_at(L, c->where, "gates[%d] must be a table { model = ..., metric "
-              "= ..., min = ... }", (int)i);
-    int g = lua_gettop(L);
-    lua_pushnil(L);
-    while(lua_next(L, g)) {
-      lua_pop(L, 1);
-      const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1)
-                                                     : "?";
-      int ok = 0;
-      for(const char *const *o = opts; *o; o++)
-        if(!strcmp(*o, k))
-          ok = 1;
-      if(!ok)
-        fail_at(L, c->where, "gates[%d]: unknown option '%s' (expected "
-                "model, metric, min, max)", (int)i, k);
-    }
-    ys_gate *gt = &s->gates[s->ngates++];
-    gt->where = ys_xstrdup(c->where);
-    if(lua_getfield(L, g, "model") != LUA_TSTRING)
-      fail_at(L, c->where, "gates[%d] needs model = \"name\"", (int)i);
-    gt->model = ys_xstrdup(lua_tostring(L, -1));
-    if(ys_suite_model_index(s, gt->model) < 0) {
-      luaL_Buffer b;
-      luaL_buffinit(L, &b);
-      for(size_t k = 0; k < s->nmodels; k++) {
-        if(k)
-          luaL_addstring(&b, ", ");
-        luaL_addstring(&b, s->models[k]->name);
-      }
-      luaL_pushresult(&b);
-      fail_at(L, c->where, "gates[%d]: unknown model '%s' (the suite's "
-              "models: %s)", (int)i, gt->model, lua_tostring(L, -1));
-    }
-    if(lua_getfield(L, g, "metric") != LUA_TSTRING)
-      fail_at(L, c->where, "gates[%d] needs metric = \"name\"", (int)i);
-    gt->metric = ys_xstrdup(lua_tostring(L, -1));
-    check_metric_ref(L, s, c->where, "gate", gt->metric);
-    int t = lua_getfield(L, g, "min");
-    if(t == LUA_TNUMBER) {
-      gt->has_min = 1;
-      gt->min = lua_tonumber(L, -1);
-    }
-    else if(t != LUA_TNIL)
-      fail_at(L, c->where, "gates[%d]: min must be a number", (int)i);
-    t = lua_getfield(L, g, "max");
-    if(t == LUA_TNUMBER) {
-      gt->has_max = 1;
-      gt->max = lua_tonumber(L, -1);
-    }
-    else if(t != LUA_TNIL)
-      fail_at(L, c->where, "gates[%d]: max must be a number", (int)i);
-    if(!gt->has_min && !gt->has_max)
-      fail_at(L, c->where, "gates[%d] needs min or max", (int)i);
-    lua_settop(L, g - 1);
+      fail_at(L, c->where, "gates[%d] must be a table, one of: %s", (int)i,
+              GATE_FORMS);
+    check_gate(L, c, lua_gettop(L), (int)i, &s->gates[s->ngates++]);
+    lua_settop(L, gs);
   }
   lua_settop(L, gs - 1);
 }
@@ -813,11 +971,8 @@ void ys_suite_free(ys_suite *s)
     free(s->baselines[i].metric);
   }
   free(s->baselines);
-  for(size_t i = 0; i < s->ngates; i++) {
-    free(s->gates[i].model);
-    free(s->gates[i].metric);
-    free(s->gates[i].where);
-  }
+  for(size_t i = 0; i < s->ngates; i++)
+    ys_gate_clear(&s->gates[i]);
   free(s->gates);
   ys_template_free(s->system_tpl);
   ys_template_free(s->user_tpl);

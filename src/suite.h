@@ -13,6 +13,7 @@
 #include <lua.h>
 
 #include "dataset.h"
+#include "gate.h"
 #include "metric.h"
 #include "model.h"
 #include "template.h"
@@ -23,13 +24,6 @@ typedef struct ys_baseline {
   double value;
 } ys_baseline;
 
-typedef struct ys_gate {
-  char *model;
-  char *metric;
-  int has_min, has_max;
-  double min, max;
-  char *where; /* "suite.lua:30" or "" */
-} ys_gate;
 
 typedef struct ys_suite {
   lua_State *L;

@@ -5,9 +5,11 @@
  * the precision) for bootstrap intervals, quantiles and custom aggregates.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gate.h"
 #include "stats.h"
 #include "summary.h"
 #include "xalloc.h"
@@ -197,9 +199,8 @@ static double *scored_values(const series *se, size_t *n)
   return v;
 }
 
-/* The metric entry for one (model, key); *value is what gates compare. */
-static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k,
-                           double *value)
+/* The metric entry for one (model, key). */
+static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k)
 {
   const series *se = &sm->models[model].keys[k];
   ys_metric *m = sm->s->metrics[sm->key_metric[k]];
@@ -210,6 +211,7 @@ static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k,
   cJSON_AddNumberToObject(o, "n", (double)n);
   cJSON_AddNumberToObject(o, "scored", (double)se->scored);
   cJSON_AddNumberToObject(o, "errors", (double)se->errors);
+  cJSON_AddStringToObject(o, "kind", binary ? "binary" : "continuous");
   cJSON_AddStringToObject(o, "aggregate", agg_name(agg));
   /* Binary metrics count an errored sample as a failure, so errors can
    * never raise a pass rate; continuous ones average what was scored and
@@ -273,7 +275,6 @@ static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k,
     cJSON_AddItemToArray(ci, cJSON_CreateNumber(tidy(hi)));
     cJSON_AddStringToObject(o, "interval", method);
   }
-  *value = v;
   return o;
 }
 
@@ -282,7 +283,6 @@ cJSON *ys_summary_build(ys_summary *sm)
   const ys_suite *s = sm->s;
   cJSON *doc = cJSON_CreateObject();
   cJSON *models = cJSON_AddArrayToObject(doc, "models");
-  double *values = ys_xcalloc(s->nmodels * (sm->nkeys + 1), sizeof(double));
   long failed = 0, tasks = 0;
   for(size_t mi = 0; mi < s->nmodels; mi++) {
     model_acc *ma = &sm->models[mi];
@@ -341,8 +341,7 @@ cJSON *ys_summary_build(ys_summary *sm)
     cJSON *mets = cJSON_AddObjectToObject(mo, "metrics");
     for(size_t k = 0; k < sm->nkeys; k++)
       cJSON_AddItemToObject(mets, sm->key_names[k],
-                            metric_entry(sm, mi, k,
-                                         &values[mi * sm->nkeys + k]));
+                            metric_entry(sm, mi, k));
     cJSON_AddItemToArray(models, mo);
   }
   /* Helpers are not evaluated; what they cost is still the run's. */
@@ -369,35 +368,31 @@ cJSON *ys_summary_build(ys_summary *sm)
     add_num(b, "value", s->baselines[i].value);
     cJSON_AddItemToArray(bl, b);
   }
-  cJSON *gates = cJSON_AddArrayToObject(doc, "gates");
-  sm->gates_failed = 0;
-  for(size_t i = 0; i < s->ngates; i++) {
-    const ys_gate *g = &s->gates[i];
-    int mi = ys_suite_model_index(s, g->model);
-    size_t k = 0;
-    while(k < sm->nkeys && strcmp(sm->key_names[k], g->metric))
-      k++;
-    double v = mi >= 0 && k < sm->nkeys ? values[(size_t)mi * sm->nkeys + k]
-                                        : NAN;
-    int pass = !isnan(v) && (!g->has_min || v >= g->min) &&
-               (!g->has_max || v <= g->max);
-    if(!pass)
-      sm->gates_failed++;
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "model", g->model);
-    cJSON_AddStringToObject(o, "metric", g->metric);
-    if(g->has_min)
-      add_num(o, "min", g->min);
-    if(g->has_max)
-      add_num(o, "max", g->max);
-    add_num(o, "value", v);
-    if(mi >= 0 && k < sm->nkeys)
-      cJSON_AddNumberToObject(o, "n",
-                              (double)sm->models[mi].keys[k].n);
-    cJSON_AddBoolToObject(o, "pass", pass);
-    cJSON_AddItemToArray(gates, o);
+  /* Gates see the document built so far and the per-task scores. */
+  const char **mnames = ys_xcalloc(s->nmodels + 1, sizeof(char *));
+  int *binary = ys_xcalloc(sm->nkeys + 1, sizeof(int));
+  const double **cols = ys_xcalloc(s->nmodels * sm->nkeys + 1,
+                                   sizeof(double *));
+  size_t ntasks = SIZE_MAX;
+  for(size_t mi = 0; mi < s->nmodels; mi++) {
+    mnames[mi] = s->models[mi]->name;
+    for(size_t k = 0; k < sm->nkeys; k++) {
+      const series *se = &sm->models[mi].keys[k];
+      cols[mi * sm->nkeys + k] = se->v;
+      if(se->n < ntasks)
+        ntasks = se->n;
+    }
   }
-  free(values);
+  for(size_t k = 0; k < sm->nkeys; k++)
+    binary[k] = ys_metric_binary(s->metrics[sm->key_metric[k]]);
+  ys_scores sc = { s->nmodels, sm->nkeys, ntasks == SIZE_MAX ? 0 : ntasks,
+                   mnames, sm->key_names, binary, cols, NULL };
+  cJSON_AddItemToObject(doc, "gates", ys_gates_eval(s->gates, s->ngates, doc,
+                                                    &sc, sm->seed,
+                                                    &sm->gates_failed));
+  free(mnames);
+  free(binary);
+  free(cols);
   cJSON_AddNumberToObject(doc, "tasks", (double)tasks);
   cJSON_AddNumberToObject(doc, "tasks_with_errors", (double)failed);
   cJSON_AddNumberToObject(doc, "gates_failed", sm->gates_failed);

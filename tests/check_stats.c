@@ -532,6 +532,25 @@ START_TEST(test_paired_bootstrap_p_agrees_with_interval)
 }
 END_TEST
 
+/* Python's statistics.NormalDist().inv_cdf (Wichura's AS241, accurate to
+ * about 1e-16) gives these. */
+START_TEST(test_normal_quantile_matches_reference)
+{
+  static const double ref[][2] = {
+    { 0.975, 1.9599639845400536 }, { 0.95, 1.6448536269514715 },
+    { 0.995, 2.5758293035489 }, { 0.001, -3.090232306167813 },
+    { 1e-10, -6.361340902404056 }, { 0.5, 0 },
+  };
+  for(size_t i = 0; i < sizeof(ref) / sizeof(ref[0]); i++)
+    ck_assert_msg(fabs(ys_stats_normal_quantile(ref[i][0]) - ref[i][1]) <
+                  1e-12, "p=%g: %.17g", ref[i][0],
+                  ys_stats_normal_quantile(ref[i][0]));
+  ck_assert(isnan(ys_stats_normal_quantile(0)));
+  ck_assert(isnan(ys_stats_normal_quantile(1)));
+  ck_assert(isnan(ys_stats_normal_quantile(NAN)));
+}
+END_TEST
+
 START_TEST(test_paired_bootstrap_empty_is_nan_and_p_one)
 {
   double lo, hi, p;
@@ -590,6 +609,7 @@ static Suite *stats_suite(void)
   tcase_add_test(tc, test_paired_bootstrap_balanced_and_seeded);
   tcase_add_test(tc, test_paired_bootstrap_p_agrees_with_interval);
   tcase_add_test(tc, test_paired_bootstrap_empty_is_nan_and_p_one);
+  tcase_add_test(tc, test_normal_quantile_matches_reference);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("rng");

@@ -961,11 +961,14 @@ START_TEST(test_gate_unknown_model_rejected)
 }
 END_TEST
 
-START_TEST(test_gate_without_bound_rejected)
+START_TEST(test_gate_without_check_rejected)
 {
   expect_suite_error(suite_src(NULL, NULL,
     "  gates = { { model = \"m\", metric = \"exact_match\" } },\n"),
-    "gates[1] needs min or max");
+    "gates[1] must have exactly one check, one of: { model, metric, "
+    "min/max [, bound] }, { model, metric, beats [, alpha] }, { model, "
+    "metric, not_worse_than, margin [, alpha] }, { model, max_error_rate }, "
+    "{ model, max_cost_per_1k }, { model, max_p95_latency_ms }");
 }
 END_TEST
 
@@ -975,7 +978,136 @@ START_TEST(test_gate_unknown_option_rejected)
     "  gates = { { model = \"m\", metric = \"exact_match\", minimum = 1 } "
     "},\n"),
     "gates[1]: unknown option 'minimum' (expected model, metric, min, "
-    "max)");
+    "max, bound, beats, not_worse_than, margin, alpha, max_error_rate, "
+    "max_cost_per_1k, max_p95_latency_ms)");
+}
+END_TEST
+
+#define TWO_MODELS \
+  "    m = ys.replay { field = \"answer\" },\n" \
+  "    n = ys.replay { field = \"answer\" },\n"
+
+/* Every form of gate, read back. */
+START_TEST(test_gate_forms_read)
+{
+  ys_suite *s = load_ok(suite_src(TWO_MODELS, NULL,
+    "  baselines = { human = { metric = \"exact_match\", value = 0.76 } },\n"
+    "  gates = {\n"
+    "    { model = \"m\", metric = \"exact_match\", min = 0.9,\n"
+    "      bound = \"lower\" },\n"
+    "    { model = \"m\", metric = \"exact_match\", beats = \"n\" },\n"
+    "    { model = \"m\", metric = \"exact_match\", beats = \"human\",\n"
+    "      alpha = 0.01 },\n"
+    "    { model = \"m\", metric = \"exact_match\", not_worse_than = \"n\",\n"
+    "      margin = 0.02 },\n"
+    "    { model = \"m\", max_error_rate = 0.01 },\n"
+    "    { model = \"m\", max_cost_per_1k = 2.5 },\n"
+    "    { model = \"m\", max_p95_latency_ms = 1500 },\n"
+    "    { model = \"m\", metric = \"exact_match\", max = 1 },\n"
+    "  },\n"), NULL);
+  ck_assert_uint_eq(s->ngates, 8);
+  const ys_gate *g = s->gates;
+  ck_assert_int_eq(g[0].kind, YS_GATE_RANGE);
+  ck_assert_int_eq(g[0].bound, YS_BOUND_LOWER);
+  ck_assert_int_eq(g[1].kind, YS_GATE_BEATS);
+  ck_assert_str_eq(g[1].other, "n");
+  ck_assert_double_eq(g[1].alpha, YS_GATE_ALPHA);
+  ck_assert_int_eq(g[2].kind, YS_GATE_BEATS);
+  ck_assert_str_eq(g[2].other, "human");
+  ck_assert_double_eq(g[2].alpha, 0.01);
+  ck_assert_int_eq(g[3].kind, YS_GATE_NOT_WORSE);
+  ck_assert_double_eq(g[3].margin, 0.02);
+  ck_assert_int_eq(g[4].kind, YS_GATE_ERROR_RATE);
+  ck_assert_double_eq(g[4].max, 0.01);
+  ck_assert_ptr_null(g[4].metric);
+  ck_assert_int_eq(g[5].kind, YS_GATE_COST);
+  ck_assert_double_eq(g[5].max, 2.5);
+  ck_assert_int_eq(g[6].kind, YS_GATE_LATENCY);
+  ck_assert_int_eq(g[7].kind, YS_GATE_RANGE);
+  ck_assert(!g[7].has_min && g[7].has_max);
+  ck_assert_int_eq(g[7].bound, YS_BOUND_VALUE);
+  ys_suite_free(s);
+}
+END_TEST
+
+/* Each malformed gate, with the message a user sees. */
+START_TEST(test_gate_bad_forms_rejected)
+{
+  static const struct {
+    const char *gate, *msg;
+  } bad[] = {
+    { "model = \"m\", metric = \"exact_match\", min = 1, beats = \"n\"",
+      "gates[1] must have exactly one check" },
+    { "model = \"m\", metric = \"exact_match\", max_error_rate = 0.1",
+      "gates[1]: max_error_rate is about the model, not a metric: remove "
+      "metric" },
+    { "model = \"m\", beats = \"n\"", "gates[1] needs metric = \"name\"" },
+    { "model = \"m\", metric = \"exact_match\", not_worse_than = \"n\"",
+      "gates[1]: not_worse_than needs margin = the largest drop that still "
+      "counts as not worse (e.g. 0.02)" },
+    { "model = \"m\", metric = \"exact_match\", beats = \"n\", margin = 1",
+      "gates[1]: margin goes with not_worse_than" },
+    { "model = \"m\", metric = \"exact_match\", min = 1, alpha = 0.1",
+      "gates[1]: alpha goes with beats or not_worse_than" },
+    { "model = \"m\", metric = \"exact_match\", beats = \"n\", alpha = 0.7",
+      "gates[1]: alpha must be between 0 and 0.5 (0.05 is usual)" },
+    { "model = \"m\", metric = \"exact_match\", beats = \"m\"",
+      "gates[1]: a model cannot be compared with itself" },
+    { "model = \"m\", metric = \"exact_match\", beats = \"gpt9\"",
+      "gates[1]: 'gpt9' is neither a model nor a baseline of the suite "
+      "(models: m, n)" },
+    { "model = \"m\", metric = \"exact_match\", beats = 3",
+      "gates[1]: beats must be the name of a model or a baseline" },
+    { "model = \"m\", metric = \"exact_match\", min = 1, bound = \"low\"",
+      "gates[1]: bound must be \"value\", \"lower\" or \"upper\"" },
+    { "model = \"m\", metric = \"exact_match\", beats = \"n\", "
+      "bound = \"lower\"", "gates[1]: bound goes with min or max" },
+    { "model = \"m\", metric = \"exact_match\", min = 0.9, max = 0.1",
+      "gates[1]: min 0.9 is above max 0.1" },
+    { "model = \"m\", max_cost_per_1k = -1",
+      "gates[1]: max_cost_per_1k must be 0 or more" },
+    { "model = \"m\", metric = \"exact_match\", min = \"0.9\"",
+      "gates[1]: min must be a number" },
+    { "model = \"m\", metric = \"exact_match\", not_worse_than = \"n\", "
+      "margin = -0.1", "gates[1]: margin must be 0 or more" },
+  };
+  for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    char extra[512];
+    snprintf(extra, sizeof(extra), "  gates = { { %s } },\n", bad[i].gate);
+    expect_suite_error(suite_src(TWO_MODELS, NULL, extra), bad[i].msg);
+  }
+}
+END_TEST
+
+START_TEST(test_gate_baseline_of_another_metric_rejected)
+{
+  expect_suite_error(suite_src(TWO_MODELS, TWO_METRICS,
+    "  baselines = { human = { metric = \"taxonomy_depth.level2\",\n"
+    "                          value = 0.76 } },\n"
+    "  gates = { { model = \"m\", metric = \"exact_match\",\n"
+    "              beats = \"human\" } },\n"),
+    "gates[1]: baseline 'human' is a value of 'taxonomy_depth.level2', not "
+    "of 'exact_match'");
+}
+END_TEST
+
+START_TEST(test_gate_bound_needs_an_interval)
+{
+  expect_suite_error(suite_src(NULL,
+    "    ys.metric \"latency\" { percentile = 95 },\n",
+    "  gates = { { model = \"m\", metric = \"latency\", max = 900,\n"
+    "              bound = \"upper\" } },\n"),
+    "gates[1]: metric 'latency' has no interval (only means and rates have "
+    "one): bound cannot be \"upper\"");
+}
+END_TEST
+
+START_TEST(test_baseline_named_like_a_model_rejected)
+{
+  expect_suite_error(suite_src(TWO_MODELS, NULL,
+    "  baselines = { n = { metric = \"exact_match\", value = 0.5 } },\n"),
+    "baseline 'n' has the name of a model: a gate could not tell them "
+    "apart");
 }
 END_TEST
 
@@ -1685,8 +1817,13 @@ static Suite *suite_suite(void)
   tcase_add_test(tc, test_baseline_without_value_rejected);
   tcase_add_test(tc, test_gate_unknown_metric_lists_known_keys);
   tcase_add_test(tc, test_gate_unknown_model_rejected);
-  tcase_add_test(tc, test_gate_without_bound_rejected);
+  tcase_add_test(tc, test_gate_without_check_rejected);
   tcase_add_test(tc, test_gate_unknown_option_rejected);
+  tcase_add_test(tc, test_gate_forms_read);
+  tcase_add_test(tc, test_gate_bad_forms_rejected);
+  tcase_add_test(tc, test_gate_baseline_of_another_metric_rejected);
+  tcase_add_test(tc, test_gate_bound_needs_an_interval);
+  tcase_add_test(tc, test_baseline_named_like_a_model_rejected);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("module_helpers");

@@ -39,7 +39,7 @@ mkdir -p gate/s && cp "$YS_TESTDATA/products.jsonl" "$YS_TESTDATA/outputs.jsonl"
   "$SUITES/replay.lua" > gate/s/replay.lua
 run_ys gatefail run gate/s/replay.lua -o gaterun
 expect_rc "failing gate" 1 || true
-grep -q "gate FAIL  recorded taxonomy_depth.level2 >= 0.9: 0.5000 (n=12)" "$TMP/out" ||
+grep -qF "gate FAIL  recorded taxonomy_depth.level2 >= 0.9: 0.5 [0.2538, 0.7462], n=12" "$TMP/out" ||
   fail "failing gate: verdict not shown: $(cat "$TMP/out")"
 [ "$(json '.gates_failed' gaterun/summary.json)" = 1 ] || fail "failing gate: summary"
 # }======
