@@ -13,19 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "yardstick.h"
-
-/* Exit statuses: documented in yardstick(1) and DESIGN.md; never
- * renumbered. */
-enum {
-  EXIT_OK = 0,          /* completed, every gate holds */
-  EXIT_GATE = 1,        /* completed, a gate failed (or a test did) */
-  EXIT_USAGE = 2,       /* usage, suite or data error */
-  EXIT_INCOMPLETE = 3,  /* the run could not complete */
-  EXIT_INTERRUPTED = 130
-};
-
-static const char *progname = "yardstick";
 
 /* The run a first Ctrl-C or SIGTERM stops cleanly; a second one ends the
  * process at once (the journal holds only whole lines either way). */
@@ -57,6 +46,7 @@ static void usage(FILE *f)
 {
   fprintf(f,
 "usage: yardstick run SUITE.lua [options]\n"
+"       yardstick gate RUN_DIR [--suite SUITE.lua] [--json]\n"
 "       yardstick metrics [--json]\n"
 "       yardstick --run-tests FILE...\n"
 "       yardstick --version | --help\n"
@@ -82,38 +72,6 @@ static void usage(FILE *f)
 "Exit status: 0 all gates hold, 1 a gate failed, 2 usage, suite or data\n"
 "error, 3 the run could not complete, 130 interrupted.\n"
 "Environment: YARDSTICK_PATH (extra plugin directories), NO_COLOR.\n");
-}
-
-static int fail_usage(const char *fmt, ...)
-#if defined(__GNUC__) || defined(__clang__)
-  __attribute__((format(printf, 1, 2)))
-#endif
-  ;
-
-static int fail_usage(const char *fmt, ...)
-{
-  va_list ap;
-  fprintf(stderr, "%s: ", progname);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fprintf(stderr, " (see yardstick --help)\n");
-  return EXIT_USAGE;
-}
-
-static int parse_long(const char *opt, const char *s, long min, long max,
-                      long *out)
-{
-  char *end;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if(!*s || *end || errno || v < min || v > max) {
-    fprintf(stderr, "%s: %s expects a whole number from %ld to %ld, got "
-            "'%s'\n", progname, opt, min, max, s);
-    return 0;
-  }
-  *out = v;
-  return 1;
 }
 
 typedef struct ui {
@@ -152,35 +110,6 @@ static void on_log(void *ud, const char *line)
     return;
   clear_progress(u);
   fprintf(stderr, "%s\n", line);
-}
-
-static int exit_for(ys_err err)
-{
-  switch(err) {
-  case YS_OK:
-    return EXIT_OK;
-  case YS_ERR_USAGE:
-  case YS_ERR_SUITE:
-  case YS_ERR_DATA:
-  case YS_ERR_TOOBIG:
-    return EXIT_USAGE;
-  case YS_ERR_INTERRUPTED:
-    return EXIT_INTERRUPTED;
-  case YS_ERR_NOMEM:
-  case YS_ERR_IO:
-  case YS_ERR_LUA:
-  case YS_ERR_MODEL:
-  case YS_ERR_INCOMPLETE:
-  case YS_ERR__LAST:
-    break;
-  }
-  return EXIT_INCOMPLETE;
-}
-
-static void print_diag(const ys_diag *d)
-{
-  char msg[2200];
-  fprintf(stderr, "%s: %s\n", progname, ys_diag_format(d, msg, sizeof(msg)));
 }
 
 /* The command line as one string, quoting arguments with blanks. */
@@ -222,33 +151,33 @@ static int cmd_run(int argc, char **argv, int first)
                 !strcmp(a, "--repeat") || !strcmp(a, "--cache") ||
                 !strcmp(a, "--output") || !strcmp(a, "--runs-dir");
     if(takes && !val)
-      return fail_usage("option %s needs a value", a);
+      return cli_fail_usage("option %s needs a value", a);
     if(!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
-      if(!parse_long(a, val, 1, 100000, &v))
+      if(!cli_parse_long(a, val, 1, 100000, &v))
         return EXIT_USAGE;
       opts.jobs = (int)v;
       i++;
     }
     else if(!strcmp(a, "--limit")) {
-      if(!parse_long(a, val, 1, LONG_MAX, &v))
+      if(!cli_parse_long(a, val, 1, LONG_MAX, &v))
         return EXIT_USAGE;
       opts.limit = v;
       i++;
     }
     else if(!strcmp(a, "--sample")) {
-      if(!parse_long(a, val, 1, LONG_MAX, &v))
+      if(!cli_parse_long(a, val, 1, LONG_MAX, &v))
         return EXIT_USAGE;
       opts.sample = v;
       i++;
     }
     else if(!strcmp(a, "--seed")) {
-      if(!parse_long(a, val, 0, LONG_MAX, &v))
+      if(!cli_parse_long(a, val, 0, LONG_MAX, &v))
         return EXIT_USAGE;
       opts.seed = (uint64_t)v;
       i++;
     }
     else if(!strcmp(a, "--repeat")) {
-      if(!parse_long(a, val, 1, 1000, &v))
+      if(!cli_parse_long(a, val, 1, 1000, &v))
         return EXIT_USAGE;
       opts.repeat = (int)v;
       i++;
@@ -261,7 +190,7 @@ static int cmd_run(int argc, char **argv, int first)
       ys_run_cache want = !strcmp(a, "--no-cache") ? YS_RUN_CACHE_OFF
                                                    : YS_RUN_CACHE_ONLY;
       if(opts.cache != YS_RUN_CACHE_ON && opts.cache != want)
-        return fail_usage("%s", "--no-cache and --cache-only cannot be used "
+        return cli_fail_usage("%s", "--no-cache and --cache-only cannot be used "
                           "together");
       opts.cache = want;
     }
@@ -276,15 +205,15 @@ static int cmd_run(int argc, char **argv, int first)
     else if(!strcmp(a, "-q") || !strcmp(a, "--quiet"))
       quiet = 1;
     else if(a[0] == '-' && a[1])
-      return fail_usage("unknown option '%s'", a);
+      return cli_fail_usage("unknown option '%s'", a);
     else if(suite)
-      return fail_usage("unexpected argument '%s': run takes one suite",
+      return cli_fail_usage("unexpected argument '%s': run takes one suite",
                         a);
     else
       suite = a;
   }
   if(!suite)
-    return fail_usage("%s", "run needs a suite file: yardstick run "
+    return cli_fail_usage("%s", "run needs a suite file: yardstick run "
                       "SUITE.lua");
   ui u = { !quiet && isatty(2), 0, quiet };
   char *cmdline = join_args(argc, argv);
@@ -312,8 +241,8 @@ static int cmd_run(int argc, char **argv, int first)
   free(table);
   int status;
   if(err) {
-    print_diag(&d);
-    status = exit_for(err);
+    cli_print_diag(&d);
+    status = cli_exit_for(err);
   }
   else
     status = ys_run_gates_failed(run) ? EXIT_GATE : EXIT_OK;
@@ -329,12 +258,12 @@ static int cmd_metrics(int argc, char **argv, int first)
     if(!strcmp(argv[i], "--json"))
       json = 1;
     else
-      return fail_usage("metrics: unexpected argument '%s'", argv[i]);
+      return cli_fail_usage("metrics: unexpected argument '%s'", argv[i]);
   }
   ys_diag d;
   char *list = ys_metrics_list(getenv("YARDSTICK_PATH"), json, &d);
   if(!list) {
-    print_diag(&d);
+    cli_print_diag(&d);
     return EXIT_INCOMPLETE;
   }
   fputs(list, stdout);
@@ -347,7 +276,7 @@ static int cmd_metrics(int argc, char **argv, int first)
 static int cmd_run_tests(int argc, char **argv, int first)
 {
   if(first >= argc)
-    return fail_usage("%s", "--run-tests needs test files");
+    return cli_fail_usage("%s", "--run-tests needs test files");
   int status = EXIT_OK;
   long all = 0, all_failed = 0;
   for(int i = first; i < argc; i++) {
@@ -356,7 +285,7 @@ static int cmd_run_tests(int argc, char **argv, int first)
     ys_diag d;
     if(ys_run_tests(argv[i], getenv("YARDSTICK_PATH"), &tests, &failed,
                     &report, &d)) {
-      print_diag(&d);
+      cli_print_diag(&d);
       return EXIT_USAGE;
     }
     fputs(report, stderr);
@@ -394,5 +323,7 @@ int main(int argc, char **argv)
     return cmd_metrics(argc, argv, 2);
   if(!strcmp(cmd, "--run-tests") || !strcmp(cmd, "test"))
     return cmd_run_tests(argc, argv, 2);
-  return fail_usage("unknown command '%s'", cmd);
+  if(!strcmp(cmd, "gate"))
+    return cli_gate(argc, argv, 2);
+  return cli_fail_usage("unknown command '%s'", cmd);
 }

@@ -167,15 +167,12 @@ char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
       e = ys_buf_addc(&b, '\n');
   }
   const cJSON *gates = cJSON_GetObjectItemCaseSensitive(summary, "gates");
-  if(!e && cJSON_GetArraySize(gates) > 0)
+  if(!e && cJSON_GetArraySize(gates) > 0) {
+    char *g = ys_report_gates(gates, color);
     e = ys_buf_addc(&b, '\n');
-  for(const cJSON *g = gates ? gates->child : NULL; g && !e; g = g->next) {
-    int pass = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "pass"));
-    char *line = ys_gate_describe(g);
-    e = ys_buf_addf(&b, "gate %s%s%s  %s\n",
-                    pass ? GREEN(color) : RED(color), pass ? "PASS" : "FAIL",
-                    RESET(color), line);
-    free(line);
+    if(!e)
+      e = ys_buf_adds(&b, g);
+    free(g);
   }
   for(size_t i = 0; i < t.rows; i++) {
     for(size_t j = 0; j < t.cols; j++)
@@ -189,4 +186,26 @@ char *ys_report_text(const cJSON *summary, const char *run_dir, int color)
     return ys_xstrdup("(summary too large to show)\n");
   }
   return ys_buf_take(&b, NULL);
+}
+
+char *ys_report_gates(const cJSON *verdicts, int color)
+{
+  ys_buf b;
+  ys_buf_init(&b, (size_t)64 << 20);
+  ys_err e = YS_OK;
+  for(const cJSON *g = verdicts ? verdicts->child : NULL; g && !e;
+      g = g->next) {
+    int pass = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(g, "pass"));
+    char *line = ys_gate_describe(g);
+    e = ys_buf_addf(&b, "gate %s%s%s  %s\n",
+                    pass ? GREEN(color) : RED(color), pass ? "PASS" : "FAIL",
+                    RESET(color), line);
+    free(line);
+  }
+  if(e) {
+    ys_buf_free(&b);
+    return ys_xstrdup("(gates too large to show)\n");
+  }
+  char *out = ys_buf_take(&b, NULL);
+  return out ? out : ys_xstrdup("");
 }

@@ -14,4 +14,8 @@
  * Returns owned (free with free()). */
 char *ys_report_text(const cJSON *summary, const char *run_dir, int color);
 
+/* One "gate PASS|FAIL  what: evidence" line per verdict (a summary's
+ * "gates" array). Returns owned. */
+char *ys_report_gates(const cJSON *verdicts, int color);
+
 #endif

@@ -149,6 +149,36 @@ char *ys_metrics_list(const char *search_path, int json, ys_diag *diag);
 int ys_run_tests(const char *path, const char *search_path, long *tests,
                  long *failed, char **report, ys_diag *diag);
 
+/* {====== stored runs ======
+ * What comes after a run works on its directory: re-evaluating gates,
+ * comparing, reports and cost projections. */
+
+typedef struct ys_results ys_results;
+
+/* Reads the run directory dir (manifest.json, summary.json,
+ * samples.jsonl). Errors: YS_ERR_USAGE (not a run directory), YS_ERR_DATA
+ * (a file is malformed; diag names file and line), YS_ERR_IO,
+ * YS_ERR_TOOBIG. */
+ys_err ys_results_open(const char *dir, ys_results **out, ys_diag *diag);
+
+const char *ys_results_dir(const ys_results *r);
+
+void ys_results_free(ys_results *r);
+
+/* Evaluates the gates of a stored run again on its stored scores: the
+ * run's own gates (suite_path NULL) or those of the suite at suite_path.
+ * Sets *verdicts to the verdicts as a JSON array (owned, free with free())
+ * and *failed to how many failed. */
+ys_err ys_results_gate(const ys_results *r, const char *suite_path,
+                       const char *search_path, char **verdicts, int *failed,
+                       ys_diag *diag);
+
+/* Gate verdicts (JSON text, as from ys_results_gate) as one line each.
+ * Returns owned. */
+char *ys_gates_render(const char *verdicts, int color);
+
+/* }====== */
+
 #ifdef __cplusplus
 }
 #endif
