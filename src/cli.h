@@ -41,5 +41,8 @@ void cli_print_diag(const ys_diag *d);
 
 /* The subcommands after a run: gate, compare, report, cost. */
 int cli_gate(int argc, char **argv, int first);
+int cli_report(int argc, char **argv, int first);
+int cli_compare(int argc, char **argv, int first);
+int cli_cost(int argc, char **argv, int first);
 
 #endif

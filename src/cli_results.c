@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cli_results.c: the subcommands that work on a finished run directory:
- * `yardstick gate RUN_DIR [--suite SUITE.lua] [--json]`.
+ * `yardstick gate RUN_DIR [--suite SUITE.lua] [--json]`,
+ * `yardstick report RUN_DIR --format F [-o FILE]`.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,4 +65,94 @@ int cli_gate(int argc, char **argv, int first)
   }
   free(verdicts);
   return failed ? EXIT_GATE : EXIT_OK;
+}
+
+/* Writes to a temporary file beside path and renames it over path, so a
+ * failed report never leaves a half-written file. */
+int cli_report(int argc, char **argv, int first)
+{
+  const char *dir = NULL, *format = NULL, *outp = NULL;
+  for(int i = first; i < argc; i++) {
+    const char *a = argv[i];
+    if(!strcmp(a, "--format") || !strcmp(a, "-f") || !strcmp(a, "-o") ||
+       !strcmp(a, "--output")) {
+      if(i + 1 >= argc)
+        return cli_fail_usage("option %s needs a value", a);
+      if(a[1] == 'o' || a[2] == 'o')
+        outp = argv[++i];
+      else
+        format = argv[++i];
+    }
+    else if(!strncmp(a, "--format=", 9))
+      format = a + 9;
+    else if(a[0] == '-' && a[1])
+      return cli_fail_usage("report: unknown option '%s'", a);
+    else if(dir)
+      return cli_fail_usage("report: unexpected argument '%s': report takes "
+                            "one run directory", a);
+    else
+      dir = a;
+  }
+  if(!dir || !format)
+    return cli_fail_usage("%s", "report needs a run directory and a format: "
+                          "yardstick report RUN_DIR --format "
+                          "json|csv|junit|md|html [-o FILE]");
+  ys_results *r = NULL;
+  ys_diag d;
+  ys_err err = ys_results_open(dir, &r, &d);
+  if(err) {
+    cli_print_diag(&d);
+    return cli_exit_for(err);
+  }
+  FILE *f = stdout;
+  char *tmp = NULL;
+  if(outp && strcmp(outp, "-")) {
+    size_t n = strlen(outp) + 16;
+    tmp = malloc(n);
+    if(tmp)
+      snprintf(tmp, n, "%s.tmp.XXXXXX", outp);
+    int fd = tmp ? mkstemp(tmp) : -1;
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if(!f) {
+      fprintf(stderr, "%s: %s: cannot write: %s\n", cli_progname, outp,
+              strerror(errno));
+      if(fd >= 0) {
+        close(fd);
+        unlink(tmp);
+      }
+      free(tmp);
+      ys_results_free(r);
+      return EXIT_USAGE;
+    }
+  }
+  err = ys_report_write(r, format, f, &d);
+  ys_results_free(r);
+  if(tmp) {
+    int bad = fclose(f) != 0;
+    if(!err && bad)
+      err = YS_ERR_IO;
+    if(!err && rename(tmp, outp)) {
+      fprintf(stderr, "%s: %s: cannot write: %s\n", cli_progname, outp,
+              strerror(errno));
+      unlink(tmp);
+      free(tmp);
+      return EXIT_INCOMPLETE;
+    }
+    if(err) {
+      unlink(tmp);
+      if(bad && !d.msg[0])
+        snprintf(d.msg, sizeof(d.msg), "%s: cannot write", outp);
+    }
+    free(tmp);
+  }
+  else if(fflush(stdout) && !err) {
+    fprintf(stderr, "%s: cannot write the report: %s\n", cli_progname,
+            strerror(errno));
+    return EXIT_INCOMPLETE;
+  }
+  if(err) {
+    cli_print_diag(&d);
+    return cli_exit_for(err);
+  }
+  return EXIT_OK;
 }

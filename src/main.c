@@ -47,6 +47,7 @@ static void usage(FILE *f)
   fprintf(f,
 "usage: yardstick run SUITE.lua [options]\n"
 "       yardstick gate RUN_DIR [--suite SUITE.lua] [--json]\n"
+"       yardstick report RUN_DIR --format json|csv|junit|md|html [-o FILE]\n"
 "       yardstick metrics [--json]\n"
 "       yardstick --run-tests FILE...\n"
 "       yardstick --version | --help\n"
@@ -325,5 +326,7 @@ int main(int argc, char **argv)
     return cmd_run_tests(argc, argv, 2);
   if(!strcmp(cmd, "gate"))
     return cli_gate(argc, argv, 2);
+  if(!strcmp(cmd, "report"))
+    return cli_report(argc, argv, 2);
   return cli_fail_usage("unknown command '%s'", cmd);
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -176,6 +177,12 @@ ys_err ys_results_gate(const ys_results *r, const char *suite_path,
 /* Gate verdicts (JSON text, as from ys_results_gate) as one line each.
  * Returns owned. */
 char *ys_gates_render(const char *verdicts, int color);
+
+/* Writes a report of a stored run to out in format: "json", "csv",
+ * "junit", "md" or "html" (see doc/reports.md). Errors: YS_ERR_USAGE (an
+ * unknown format), YS_ERR_IO (writing failed). */
+ys_err ys_report_write(const ys_results *r, const char *format, FILE *out,
+                       ys_diag *diag);
 
 /* }====== */
 
