@@ -2,7 +2,8 @@
 /*
  * cli_results.c: the subcommands that work on a finished run directory:
  * `yardstick gate RUN_DIR [--suite SUITE.lua] [--json]`,
- * `yardstick report RUN_DIR --format F [-o FILE]`.
+ * `yardstick report RUN_DIR --format F [-o FILE]`,
+ * `yardstick compare RUN_A [RUN_B] [options]`.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -154,5 +155,93 @@ int cli_report(int argc, char **argv, int first)
     cli_print_diag(&d);
     return cli_exit_for(err);
   }
+  return EXIT_OK;
+}
+
+int cli_compare(int argc, char **argv, int first)
+{
+  const char *dirs[2] = { NULL, NULL };
+  int ndirs = 0, json = 0;
+  char *models = NULL;
+  ys_compare_opts o = { 0, NULL, NULL, NULL, 10 };
+  for(int i = first; i < argc; i++) {
+    const char *a = argv[i];
+    if(!strcmp(a, "--json"))
+      json = 1;
+    else if(!strcmp(a, "--force"))
+      o.force = 1;
+    else if(!strcmp(a, "--models") || !strcmp(a, "--metric") ||
+            !strcmp(a, "--show")) {
+      if(i + 1 >= argc) {
+        free(models);
+        return cli_fail_usage("option %s needs a value", a);
+      }
+      const char *v = argv[++i];
+      if(a[3] == 'o') {
+        free(models);
+        models = strdup(v);
+      }
+      else if(a[3] == 'e')
+        o.metric = v;
+      else {
+        long n;
+        if(!cli_parse_long(a, v, 0, 100000, &n)) {
+          free(models);
+          return EXIT_USAGE;
+        }
+        o.show = (size_t)n;
+      }
+    }
+    else if(a[0] == '-' && a[1]) {
+      free(models);
+      return cli_fail_usage("compare: unknown option '%s'", a);
+    }
+    else if(ndirs == 2) {
+      free(models);
+      return cli_fail_usage("compare: unexpected argument '%s': compare "
+                            "takes one or two run directories", a);
+    }
+    else
+      dirs[ndirs++] = a;
+  }
+  if(!ndirs) {
+    free(models);
+    return cli_fail_usage("%s", "compare needs a run directory: yardstick "
+                          "compare RUN_A [RUN_B]");
+  }
+  if(models) {
+    char *comma = strchr(models, ',');
+    if(comma)
+      *comma = '\0';
+    o.model_a = models;
+    o.model_b = comma ? comma + 1 : NULL;
+    if(!models[0] || (comma && (!comma[1] || strchr(comma + 1, ',')))) {
+      free(models);
+      return cli_fail_usage("%s", "--models takes A or A,B");
+    }
+  }
+  ys_results *r[2] = { NULL, NULL };
+  ys_diag d;
+  ys_err err = YS_OK;
+  for(int i = 0; i < ndirs && !err; i++)
+    err = ys_results_open(dirs[i], &r[i], &d);
+  char *doc = NULL;
+  if(!err)
+    err = ys_compare(r[0], r[1], &o, &doc, &d);
+  ys_results_free(r[0]);
+  ys_results_free(r[1]);
+  free(models);
+  if(err) {
+    cli_print_diag(&d);
+    return cli_exit_for(err);
+  }
+  if(json)
+    printf("%s\n", doc);
+  else {
+    char *text = ys_compare_render(doc, use_color());
+    fputs(text, stdout);
+    free(text);
+  }
+  free(doc);
   return EXIT_OK;
 }

@@ -48,6 +48,8 @@ static void usage(FILE *f)
 "usage: yardstick run SUITE.lua [options]\n"
 "       yardstick gate RUN_DIR [--suite SUITE.lua] [--json]\n"
 "       yardstick report RUN_DIR --format json|csv|junit|md|html [-o FILE]\n"
+"       yardstick compare RUN_A [RUN_B] [--models A[,B]] [--metric KEY]\n"
+"                 [--show N] [--force] [--json]\n"
 "       yardstick metrics [--json]\n"
 "       yardstick --run-tests FILE...\n"
 "       yardstick --version | --help\n"
@@ -328,5 +330,7 @@ int main(int argc, char **argv)
     return cli_gate(argc, argv, 2);
   if(!strcmp(cmd, "report"))
     return cli_report(argc, argv, 2);
+  if(!strcmp(cmd, "compare"))
+    return cli_compare(argc, argv, 2);
   return cli_fail_usage("unknown command '%s'", cmd);
 }

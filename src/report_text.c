@@ -209,3 +209,162 @@ char *ys_report_gates(const cJSON *verdicts, int color)
   char *out = ys_buf_take(&b, NULL);
   return out ? out : ys_xstrdup("");
 }
+
+/* {====== compare ====== */
+
+/* Appends unless an earlier append failed (e is in scope). */
+#define PUT(call) (e = e ? e : (call))
+
+/* An output on one line, cut to max characters (not bytes). */
+static ys_err add_snippet(ys_buf *b, const char *s, size_t max)
+{
+  ys_err e = YS_OK;
+  PUT(ys_buf_addc(b, '"'));
+  size_t chars = 0;
+  for(const char *p = s; *p; p++) {
+    if(((unsigned char)*p & 0xC0) != 0x80 && ++chars > max) {
+      PUT(ys_buf_adds(b, "\xe2\x80\xa6"));
+      break;
+    }
+    if(*p == '\n' || *p == '\r' || *p == '\t')
+      PUT(ys_buf_addc(b, ' '));
+    else
+      PUT(ys_buf_addc(b, *p));
+  }
+  PUT(ys_buf_addc(b, '"'));
+  return e;
+}
+
+static const char *cstr(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static char *fmt_p(double p)
+{
+  if(isnan(p))
+    return ys_xstrdup("-");
+  if(p < 0.001)
+    return ys_xstrdup("<0.001");
+  return ys_xasprintf("%.3f", p);
+}
+
+char *ys_compare_render(const char *json, int color)
+{
+  cJSON *doc = cJSON_Parse(json);
+  if(!doc)
+    return ys_xstrdup("(no comparison)\n");
+  int within = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(doc,
+                                                             "within_run"));
+  ys_buf b;
+  ys_buf_init(&b, (size_t)64 << 20);
+  ys_err e = YS_OK;
+  if(within)
+    PUT(ys_buf_addf(&b, "compare models in %s: %.0f samples\n\n",
+                cstr(doc, "a"), num(doc, "common")));
+  else
+    PUT(ys_buf_addf(&b, "compare %s (a) -> %s (b): %.0f samples in common, %.0f "
+                "only in a, %.0f only in b\n\n", cstr(doc, "a"),
+                cstr(doc, "b"), num(doc, "common"), num(doc, "only_a"),
+                num(doc, "only_b")));
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "comparisons");
+  size_t rows = (size_t)cJSON_GetArraySize(list) + 1;
+  table t = { ys_xcalloc(rows, sizeof(char **)), rows, 9 };
+  for(size_t i = 0; i < rows; i++)
+    t.cells[i] = ys_xcalloc(t.cols, sizeof(char *));
+  const char *head[] = { "metric", within ? "a vs b" : "model", "a", "b",
+                         "diff b-a", "95% CI", "p", "Holm p",
+                         "b better/worse" };
+  for(size_t j = 0; j < t.cols; j++)
+    put(&t, 0, j, ys_xstrdup(head[j]));
+  size_t r = 1;
+  for(const cJSON *c = list ? list->child : NULL; c; c = c->next, r++) {
+    put(&t, r, 0, ys_xstrdup(cstr(c, "metric")));
+    if(within)
+      put(&t, r, 1, ys_xasprintf("%s vs %s", cstr(c, "model_a"),
+                                 cstr(c, "model_b")));
+    else if(strcmp(cstr(c, "model_a"), cstr(c, "model_b")))
+      put(&t, r, 1, ys_xasprintf("%s -> %s", cstr(c, "model_a"),
+                                 cstr(c, "model_b")));
+    else
+      put(&t, r, 1, ys_xstrdup(cstr(c, "model_a")));
+    put(&t, r, 2, isnan(num(c, "a")) ? ys_xstrdup("-")
+                  : ys_xasprintf("%.3f", num(c, "a")));
+    put(&t, r, 3, isnan(num(c, "b")) ? ys_xstrdup("-")
+                  : ys_xasprintf("%.3f", num(c, "b")));
+    put(&t, r, 4, isnan(num(c, "diff")) ? ys_xstrdup("-")
+                  : ys_xasprintf("%+.3f", num(c, "diff")));
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(c, "diff_ci95");
+    put(&t, r, 5, cJSON_GetArraySize(ci) == 2
+        ? ys_xasprintf("[%+.3f, %+.3f]", cJSON_GetArrayItem(ci, 0)->valuedouble,
+                       cJSON_GetArrayItem(ci, 1)->valuedouble)
+        : ys_xstrdup("-"));
+    put(&t, r, 6, fmt_p(num(c, "p")));
+    put(&t, r, 7, fmt_p(num(c, "p_holm")));
+    put(&t, r, 8, ys_xasprintf("%.0f/%.0f", num(c, "better"),
+                               num(c, "worse")));
+  }
+  size_t *w = ys_xcalloc(t.cols, sizeof(size_t));
+  for(size_t i = 0; i < t.rows; i++)
+    for(size_t j = 0; j < t.cols; j++) {
+      size_t chars = 0;
+      for(const char *p = t.cells[i][j] ? t.cells[i][j] : ""; *p; p++)
+        if(((unsigned char)*p & 0xC0) != 0x80)
+          chars++;
+      if(chars > w[j])
+        w[j] = chars;
+    }
+  for(size_t i = 0; i < t.rows; i++) {
+    PUT(ys_buf_adds(&b, i == 0 ? BOLD(color) : ""));
+    for(size_t j = 0; j < t.cols; j++) {
+      if(j)
+        PUT(ys_buf_adds(&b, "  "));
+      PUT(add_cell(&b, t.cells[i][j] ? t.cells[i][j] : "", w[j], j > 1));
+    }
+    PUT(ys_buf_adds(&b, i == 0 ? RESET(color) : ""));
+    PUT(ys_buf_addc(&b, '\n'));
+  }
+  for(const cJSON *c = list ? list->child : NULL; c; c = c->next) {
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(c, "samples");
+    double nd = num(c, "disagreements");
+    if(!(nd > 0))
+      continue;
+    char *who = within || strcmp(cstr(c, "model_a"), cstr(c, "model_b"))
+                ? ys_xasprintf("%s vs %s", cstr(c, "model_a"),
+                               cstr(c, "model_b"))
+                : ys_xstrdup(cstr(c, "model_a"));
+    PUT(ys_buf_addf(&b, "\n%s%s, %s: %.0f sample%s differ%s%s\n", BOLD(color),
+                cstr(c, "metric"), who,
+                nd, nd == 1 ? "" : "s", nd == 1 ? "s" : "",
+                (double)cJSON_GetArraySize(s) < nd ? " (first ones shown, "
+                "regressions first)" : " (regressions first)"));
+    free(who);
+    PUT(ys_buf_adds(&b, RESET(color)));
+    for(const cJSON *sm = s ? s->child : NULL; sm; sm = sm->next) {
+      double x = num(sm, "a_score"), y = num(sm, "b_score");
+      int worse = (!isnan(x) && isnan(y)) || y < x;
+      PUT(ys_buf_addf(&b, "  %s%s%s  %g -> %g  a: ", worse ? RED(color)
+                  : GREEN(color), cstr(sm, "id"), RESET(color), x, y));
+      PUT(add_snippet(&b, cstr(sm, "a_output"), 50));
+      PUT(ys_buf_adds(&b, "  b: "));
+      PUT(add_snippet(&b, cstr(sm, "b_output"), 50));
+      PUT(ys_buf_addc(&b, '\n'));
+    }
+  }
+  for(size_t i = 0; i < t.rows; i++) {
+    for(size_t j = 0; j < t.cols; j++)
+      free(t.cells[i][j]);
+    free(t.cells[i]);
+  }
+  free(t.cells);
+  free(w);
+  cJSON_Delete(doc);
+  if(e) {
+    ys_buf_free(&b);
+    return ys_xstrdup("(comparison too large to show)\n");
+  }
+  return ys_buf_take(&b, NULL);
+}
+
+/* }====== */

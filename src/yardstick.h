@@ -178,6 +178,31 @@ ys_err ys_results_gate(const ys_results *r, const char *suite_path,
  * Returns owned. */
 char *ys_gates_render(const char *verdicts, int color);
 
+/* What `yardstick compare` compares. */
+typedef struct ys_compare_opts {
+  int force;           /* compare runs of different datasets on the
+                        * samples they share */
+  const char *model_a; /* with model_b: these two; alone: that model in
+                        * both runs; NULL: all (see ys_compare) */
+  const char *model_b;
+  const char *metric;  /* one metric key, or NULL for all */
+  size_t show;         /* disagreeing samples listed per comparison */
+} ys_compare_opts;
+
+/* Compares run b with run a (b NULL: the models within a, each with each
+ * later one) on the samples they share, aligned by id and repeat: per
+ * metric key, the difference b - a with its 95% interval and p-value
+ * (McNemar's exact test for pass/fail keys, a paired bootstrap otherwise;
+ * Holm-adjusted over all the comparisons made), and the samples where
+ * they disagree, regressions first. Runs of different datasets are
+ * refused (YS_ERR_USAGE) unless opts->force. Sets *json to the result
+ * (owned, free with free()). */
+ys_err ys_compare(const ys_results *a, const ys_results *b,
+                  const ys_compare_opts *opts, char **json, ys_diag *diag);
+
+/* A comparison (JSON text from ys_compare) for a terminal. Returns owned. */
+char *ys_compare_render(const char *json, int color);
+
 /* Writes a report of a stored run to out in format: "json", "csv",
  * "junit", "md" or "html" (see doc/reports.md). Errors: YS_ERR_USAGE (an
  * unknown format), YS_ERR_IO (writing failed). */
