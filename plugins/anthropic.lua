@@ -5,7 +5,8 @@
 --   ys.anthropic { model = "claude-3-5-haiku-latest" [, base_url =,
 --     api_key_env = "ANTHROPIC_API_KEY", max_tokens = 1024, temperature =,
 --     top_p =, stop_sequences =, extra = { ... }, version = "2023-06-01",
---     timeout =, retries =, price =, concurrency =, rpm =, tpm = } ]
+--     timeout =, retries =, price =, hosting =, concurrency =, rpm =,
+--     tpm = } ]
 local ys = require "yardstick"
 
 local ANTHROPIC = "https://api.anthropic.com"
@@ -17,7 +18,8 @@ local OPTIONS = {
   version = "string", timeout = "number", connect_timeout = "number",
   retries = "number", retry_base = "number", retry_cap = "number",
   insecure = "boolean", max_response_bytes = "number", headers = "table",
-  price = "table", concurrency = "number", rpm = "number", tpm = "number",
+  price = "table", hosting = "table", concurrency = "number", rpm = "number",
+  tpm = "number",
 }
 
 local function api_message(body)
@@ -81,6 +83,7 @@ return function(opts)
     rpm = opts.rpm,
     tpm = opts.tpm,
     price = opts.price,
+    hosting = opts.hosting,
     chat = function(self, request)
       local system, messages = {}, {}
       for _, m in ipairs(request.messages) do

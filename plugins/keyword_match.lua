@@ -9,7 +9,7 @@
 local ys = require "yardstick"
 
 local OPTIONS = { categories = true, text = true, sep = true,
-                  concurrency = true, price = true }
+                  concurrency = true, price = true, hosting = true }
 
 -- Lower-case words with a crude plural strip, so "Shorts" meets "short".
 local function words(s)
@@ -30,7 +30,7 @@ return function(opts)
   for k in pairs(opts) do
     if not OPTIONS[k] then
       error("unknown option '" .. tostring(k) .. "' (expected categories, "
-            .. "text, sep, concurrency, price)", 0)
+            .. "text, sep, concurrency, price, hosting)", 0)
     end
   end
   local list = opts.categories
@@ -77,6 +77,7 @@ return function(opts)
     kind = "keyword_match",
     concurrency = opts.concurrency,
     price = opts.price,
+    hosting = opts.hosting,
     chat = function(self, request)
       local text = request.sample and request.sample[text_field]
       if type(text) ~= "string" then

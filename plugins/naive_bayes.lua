@@ -12,7 +12,7 @@
 local ys = require "yardstick"
 
 local OPTIONS = { train = true, text = true, label = true, alpha = true,
-                  concurrency = true, price = true }
+                  concurrency = true, price = true, hosting = true }
 
 local function tokens(s)
   local t = {}
@@ -28,7 +28,7 @@ return function(opts)
   for k in pairs(opts) do
     if not OPTIONS[k] then
       error("unknown option '" .. tostring(k) .. "' (expected train, "
-            .. "text, label, alpha, concurrency, price)", 0)
+            .. "text, label, alpha, concurrency, price, hosting)", 0)
     end
   end
   if opts.train == nil then error("'train' (the training file) is required", 0) end
@@ -103,6 +103,7 @@ return function(opts)
     classes = #classes,
     concurrency = opts.concurrency,
     price = opts.price,
+    hosting = opts.hosting,
     chat = function(self, request)
       local text = request.sample and request.sample[text_field]
       if type(text) ~= "string" then

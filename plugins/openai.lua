@@ -8,6 +8,7 @@
 --     "OPENAI_API_KEY", temperature =, max_tokens =, top_p =, seed =,
 --     stop =, extra = { ... }, timeout = 120, connect_timeout = 10,
 --     retries = 5, insecure = false, price = { input =, output = },
+--     hosting = { monthly_usd = },
 --     concurrency =, rpm =, tpm = } ]
 local ys = require "yardstick"
 
@@ -20,6 +21,7 @@ local OPTIONS = {
   timeout = "number", connect_timeout = "number", retries = "number",
   retry_base = "number", retry_cap = "number", insecure = "boolean",
   max_response_bytes = "number", headers = "table", price = "table",
+  hosting = "table",
   concurrency = "number", rpm = "number", tpm = "number",
 }
 
@@ -84,6 +86,7 @@ return function(opts)
     rpm = opts.rpm,
     tpm = opts.tpm,
     price = opts.price,
+    hosting = opts.hosting,
     chat = function(self, request)
       local body = { model = opts.model, messages = request.messages }
       for k, v in pairs(params) do body[k] = v end

@@ -3,9 +3,11 @@
  * cli_results.c: the subcommands that work on a finished run directory:
  * `yardstick gate RUN_DIR [--suite SUITE.lua] [--json]`,
  * `yardstick report RUN_DIR --format F [-o FILE]`,
- * `yardstick compare RUN_A [RUN_B] [options]`.
+ * `yardstick compare RUN_A [RUN_B] [options]`,
+ * `yardstick cost RUN_DIR --tokens-per-month N | --samples-per-month N`.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,6 +241,112 @@ int cli_compare(int argc, char **argv, int first)
     printf("%s\n", doc);
   else {
     char *text = ys_compare_render(doc, use_color());
+    fputs(text, stdout);
+    free(text);
+  }
+  free(doc);
+  return EXIT_OK;
+}
+
+/* "100M", "2.5k", "1e9", "40000": a positive amount. */
+static int parse_amount(const char *opt, const char *s, double *out)
+{
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  double mult = 1;
+  if(end != s && *end && !end[1]) {
+    switch(*end) {
+    case 'k': case 'K': mult = 1e3; end++; break;
+    case 'M': case 'm': mult = 1e6; end++; break;
+    case 'G': case 'B': case 'g': case 'b': mult = 1e9; end++; break;
+    default: break;
+    }
+  }
+  if(end == s || *end || errno || !(v > 0) || isinf(v * mult)) {
+    fprintf(stderr, "%s: %s expects a positive amount such as 40000, 2.5k, "
+            "100M or 1G, got '%s'\n", cli_progname, opt, s);
+    return 0;
+  }
+  *out = v * mult;
+  return 1;
+}
+
+int cli_cost(int argc, char **argv, int first)
+{
+  const char *dir = NULL;
+  int json = 0;
+  ys_cost_opts o;
+  memset(&o, 0, sizeof(o));
+  ys_cost_hosting *hosting = calloc((size_t)argc + 1, sizeof(*hosting));
+  if(!hosting)
+    return EXIT_INCOMPLETE;
+  int status = -1;
+  for(int i = first; i < argc && status < 0; i++) {
+    const char *a = argv[i];
+    if(!strcmp(a, "--json"))
+      json = 1;
+    else if(!strcmp(a, "--tokens-per-month") ||
+            !strcmp(a, "--samples-per-month") || !strcmp(a, "--metric") ||
+            !strcmp(a, "--hosting")) {
+      if(i + 1 >= argc) {
+        status = cli_fail_usage("option %s needs a value", a);
+        break;
+      }
+      const char *v = argv[++i];
+      if(!strcmp(a, "--metric"))
+        o.metric = v;
+      else if(!strcmp(a, "--hosting")) {
+        const char *eq = strrchr(v, '=');
+        char *end = NULL;
+        double usd = eq ? strtod(eq + 1, &end) : -1;
+        if(!eq || eq == v || !eq[1] || *end || !(usd >= 0)) {
+          status = cli_fail_usage("--hosting expects MODEL=USD (a monthly "
+                                  "cost), got '%s'", v);
+          break;
+        }
+        hosting[o.nhosting].model = v;
+        hosting[o.nhosting].monthly_usd = usd;
+        /* The name ends at the '=': cut it in place. */
+        ((char *)eq)[0] = '\0';
+        o.nhosting++;
+      }
+      else if(!parse_amount(a, v, a[2] == 't' ? &o.tokens_per_month
+                                              : &o.samples_per_month))
+        status = EXIT_USAGE;
+    }
+    else if(a[0] == '-' && a[1])
+      status = cli_fail_usage("cost: unknown option '%s'", a);
+    else if(dir)
+      status = cli_fail_usage("cost: unexpected argument '%s': cost takes "
+                              "one run directory", a);
+    else
+      dir = a;
+  }
+  if(status < 0 && !dir)
+    status = cli_fail_usage("%s", "cost needs a run directory: yardstick "
+                            "cost RUN_DIR --tokens-per-month 100M");
+  if(status >= 0) {
+    free(hosting);
+    return status;
+  }
+  o.hosting = hosting;
+  ys_results *r = NULL;
+  ys_diag d;
+  char *doc = NULL;
+  ys_err err = ys_results_open(dir, &r, &d);
+  if(!err)
+    err = ys_cost_project(r, &o, &doc, &d);
+  ys_results_free(r);
+  free(hosting);
+  if(err) {
+    cli_print_diag(&d);
+    return cli_exit_for(err);
+  }
+  if(json)
+    printf("%s\n", doc);
+  else {
+    char *text = ys_cost_render(doc, use_color());
     fputs(text, stdout);
     free(text);
   }

@@ -590,7 +590,7 @@ static int ys_replay_fn(lua_State *L)
 {
   static const char *const opts[] = { "file", "field", "model", "id_field",
                                       "output_field", "concurrency", "price",
-                                      NULL };
+                                      "hosting", NULL };
   luaL_checktype(L, 1, LUA_TTABLE);
   check_options(L, 1, "replay", opts);
   const char *file = opt_str(L, 1, "file", "replay");
@@ -634,8 +634,8 @@ static int ys_replay_fn(lua_State *L)
   lua_pushcclosure(L, replay_chat, 1);
   lua_setfield(L, -2, "chat");
   /* Passed through for the suite check, which validates them. */
-  static const char *const pass[] = { "concurrency", "price" };
-  for(int i = 0; i < 2; i++) {
+  static const char *const pass[] = { "concurrency", "price", "hosting" };
+  for(int i = 0; i < 3; i++) {
     if(lua_getfield(L, 1, pass[i]) != LUA_TNIL)
       lua_setfield(L, -2, pass[i]);
     else

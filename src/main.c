@@ -50,6 +50,8 @@ static void usage(FILE *f)
 "       yardstick report RUN_DIR --format json|csv|junit|md|html [-o FILE]\n"
 "       yardstick compare RUN_A [RUN_B] [--models A[,B]] [--metric KEY]\n"
 "                 [--show N] [--force] [--json]\n"
+"       yardstick cost RUN_DIR --tokens-per-month N | --samples-per-month N\n"
+"                 [--metric KEY] [--hosting MODEL=USD]... [--json]\n"
 "       yardstick metrics [--json]\n"
 "       yardstick --run-tests FILE...\n"
 "       yardstick --version | --help\n"
@@ -332,5 +334,7 @@ int main(int argc, char **argv)
     return cli_report(argc, argv, 2);
   if(!strcmp(cmd, "compare"))
     return cli_compare(argc, argv, 2);
+  if(!strcmp(cmd, "cost"))
+    return cli_cost(argc, argv, 2);
   return cli_fail_usage("unknown command '%s'", cmd);
 }

@@ -368,3 +368,130 @@ char *ys_compare_render(const char *json, int color)
 }
 
 /* }====== */
+
+/* {====== cost ====== */
+
+/* x with thousands separators and the given decimals: "12,345.68". */
+static char *fmt_grouped(double x, int decimals)
+{
+  if(isnan(x))
+    return ys_xstrdup("-");
+  char raw[64];
+  snprintf(raw, sizeof(raw), "%.*f", decimals, fabs(x));
+  char *dot = strchr(raw, '.');
+  size_t ilen = dot ? (size_t)(dot - raw) : strlen(raw);
+  char out[96];
+  size_t o = 0;
+  if(x < 0 && strcspn(raw, "123456789") < strlen(raw))
+    out[o++] = '-';
+  for(size_t i = 0; i < ilen; i++) {
+    if(i && (ilen - i) % 3 == 0)
+      out[o++] = ',';
+    out[o++] = raw[i];
+  }
+  snprintf(out + o, sizeof(out) - o, "%s", dot ? dot : "");
+  return ys_xstrdup(out);
+}
+
+/* Money: cents below $100, whole dollars above. */
+static char *fmt_usd(double x)
+{
+  return fmt_grouped(x, !isnan(x) && fabs(x) < 100 ? 2 : 0);
+}
+
+char *ys_cost_render(const char *json, int color)
+{
+  cJSON *doc = cJSON_Parse(json);
+  if(!doc)
+    return ys_xstrdup("(no projection)\n");
+  ys_buf b;
+  ys_buf_init(&b, (size_t)64 << 20);
+  ys_err e = YS_OK;
+  int by_tokens = !strcmp(cstr(doc, "basis"), "tokens");
+  char *traffic = fmt_grouped(num(doc, by_tokens ? "tokens_per_month"
+                                                 : "samples_per_month"), 0);
+  PUT(ys_buf_addf(&b, "monthly cost at %s %s a month%s\n\n", traffic,
+                  by_tokens ? "tokens" : "samples",
+                  by_tokens ? " (each model's own tokens per sample)" : ""));
+  free(traffic);
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(doc, "models");
+  const char *metric = cstr(doc, "metric");
+  size_t rows = (size_t)cJSON_GetArraySize(list) + 1;
+  table t = { ys_xcalloc(rows, sizeof(char **)), rows, 8 };
+  for(size_t i = 0; i < rows; i++)
+    t.cells[i] = ys_xcalloc(t.cols, sizeof(char *));
+  const char *head[] = { "model", metric[0] ? metric : "quality",
+                         "tokens/sample", "$/1k samples", "samples/month",
+                         "usage $/month", "hosting $/month",
+                         "total $/month" };
+  for(size_t j = 0; j < t.cols; j++)
+    put(&t, 0, j, ys_xstrdup(head[j]));
+  int estimated = 0, unpriced = 0;
+  size_t r = 1;
+  for(const cJSON *m = list ? list->child : NULL; m; m = m->next, r++) {
+    put(&t, r, 0, ys_xstrdup(cstr(m, "name")));
+    cJSON *q = cJSON_CreateObject();
+    cJSON_AddNumberToObject(q, "value", num(m, "quality"));
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "quality_ci95");
+    if(ci)
+      cJSON_AddItemToObject(q, "ci95", cJSON_Duplicate(ci, 1));
+    put(&t, r, 1, fmt_value(q));
+    cJSON_Delete(q);
+    int est = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+      m, "estimated_tokens"));
+    double tok = num(m, "input_tokens_per_sample") +
+                 num(m, "output_tokens_per_sample");
+    put(&t, r, 2, isnan(tok) ? ys_xstrdup("-")
+                  : ys_xasprintf("%.1f%s", tok, est ? "*" : ""));
+    estimated |= est;
+    put(&t, r, 3, fmt_usd(num(m, "cost_per_sample") * 1000));
+    put(&t, r, 4, fmt_grouped(num(m, "samples_per_month"), 0));
+    put(&t, r, 5, fmt_usd(num(m, "usage_usd")));
+    put(&t, r, 6, fmt_usd(num(m, "hosting_usd")));
+    put(&t, r, 7, fmt_usd(num(m, "monthly_usd")));
+    unpriced |= isnan(num(m, "monthly_usd"));
+  }
+  size_t *w = ys_xcalloc(t.cols, sizeof(size_t));
+  for(size_t i = 0; i < t.rows; i++)
+    for(size_t j = 0; j < t.cols; j++) {
+      size_t chars = 0;
+      for(const char *p = t.cells[i][j] ? t.cells[i][j] : ""; *p; p++)
+        if(((unsigned char)*p & 0xC0) != 0x80)
+          chars++;
+      if(chars > w[j])
+        w[j] = chars;
+    }
+  for(size_t i = 0; i < t.rows; i++) {
+    PUT(ys_buf_adds(&b, i == 0 ? BOLD(color) : ""));
+    for(size_t j = 0; j < t.cols; j++) {
+      if(j)
+        PUT(ys_buf_adds(&b, "  "));
+      PUT(add_cell(&b, t.cells[i][j] ? t.cells[i][j] : "", w[j], j > 0));
+    }
+    PUT(ys_buf_adds(&b, i == 0 ? RESET(color) : ""));
+    PUT(ys_buf_addc(&b, '\n'));
+  }
+  if(estimated)
+    PUT(ys_buf_adds(&b, "\n* tokens estimated (about 4 characters a token): "
+                    "the backend reported none\n"));
+  if(unpriced)
+    PUT(ys_buf_adds(&b, "\n- : no price or hosting given for the model "
+                    "(price = { input =, output = } or hosting = { "
+                    "monthly_usd = } in the suite, or --hosting "
+                    "MODEL=USD)\n"));
+  for(size_t i = 0; i < t.rows; i++) {
+    for(size_t j = 0; j < t.cols; j++)
+      free(t.cells[i][j]);
+    free(t.cells[i]);
+  }
+  free(t.cells);
+  free(w);
+  cJSON_Delete(doc);
+  if(e) {
+    ys_buf_free(&b);
+    return ys_xstrdup("(projection too large to show)\n");
+  }
+  return ys_buf_take(&b, NULL);
+}
+
+/* }====== */

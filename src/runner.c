@@ -995,6 +995,10 @@ static cJSON *manifest(ys_run *r, const char *status)
       cJSON_AddNumberToObject(p, "input", m->price_in);
       cJSON_AddNumberToObject(p, "output", m->price_out);
     }
+    if(!isnan(m->hosting_usd)) {
+      cJSON *h = cJSON_AddObjectToObject(o, "hosting");
+      cJSON_AddNumberToObject(h, "monthly_usd", m->hosting_usd);
+    }
     cJSON_AddItemToArray(ms, o);
   }
   cJSON *mt = cJSON_AddArrayToObject(doc, "metrics");

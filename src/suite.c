@@ -334,6 +334,29 @@ static void read_model(lua_State *L, ys_model *m, int b, const char *w)
     fail_at(L, w, "model '%s': price must be { input = ..., output = ... }"
             " in USD per million tokens", m->name);
   lua_pop(L, 1);
+  m->hosting_usd = NAN;
+  t = lua_getfield(L, b, "hosting");
+  if(t == LUA_TTABLE) {
+    int h = lua_gettop(L);
+    lua_pushnil(L);
+    while(lua_next(L, h)) {
+      lua_pop(L, 1);
+      if(lua_type(L, -1) != LUA_TSTRING ||
+         strcmp(lua_tostring(L, -1), "monthly_usd"))
+        fail_at(L, w, "model '%s': hosting takes only monthly_usd (the "
+                "fixed monthly cost of serving it)", m->name);
+    }
+    if(lua_getfield(L, h, "monthly_usd") != LUA_TNUMBER ||
+       !(lua_tonumber(L, -1) >= 0))
+      fail_at(L, w, "model '%s': hosting.monthly_usd must be a number of "
+              "USD, 0 or more", m->name);
+    m->hosting_usd = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+  }
+  else if(t != LUA_TNIL)
+    fail_at(L, w, "model '%s': hosting must be { monthly_usd = ... }",
+            m->name);
+  lua_pop(L, 1);
 }
 
 /* Reads the table `field` (models or helpers) into *out, adding each

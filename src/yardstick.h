@@ -203,6 +203,33 @@ ys_err ys_compare(const ys_results *a, const ys_results *b,
 /* A comparison (JSON text from ys_compare) for a terminal. Returns owned. */
 char *ys_compare_render(const char *json, int color);
 
+/* What `yardstick cost` projects: exactly one of tokens_per_month and
+ * samples_per_month (> 0). */
+typedef struct ys_cost_hosting {
+  const char *model;
+  double monthly_usd;
+} ys_cost_hosting;
+
+typedef struct ys_cost_opts {
+  double tokens_per_month;  /* each model's own tokens (input + output) */
+  double samples_per_month;
+  const char *metric;       /* quality shown beside cost; NULL: the first */
+  const ys_cost_hosting *hosting; /* overrides of the suite's hosting */
+  size_t nhosting;
+} ys_cost_opts;
+
+/* Projects each model's monthly cost from a stored run: samples a month
+ * (given, or the tokens a month over the model's measured tokens per
+ * sample) times its measured cost per sample, plus its fixed hosting.
+ * A model with neither a price nor hosting has no cost (null), never $0.
+ * Sets *json (owned, free with free()). */
+ys_err ys_cost_project(const ys_results *r, const ys_cost_opts *opts,
+                       char **json, ys_diag *diag);
+
+/* A cost projection (JSON text from ys_cost_project) for a terminal.
+ * Returns owned. */
+char *ys_cost_render(const char *json, int color);
+
 /* Writes a report of a stored run to out in format: "json", "csv",
  * "junit", "md" or "html" (see doc/reports.md). Errors: YS_ERR_USAGE (an
  * unknown format), YS_ERR_IO (writing failed). */

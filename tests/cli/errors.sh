@@ -119,7 +119,7 @@ sed 's/ys.replay { file = "outputs.jsonl" }/ys.opnai { model = "gpt-4" }/' good.
 bad "unknown model plugin" "yardstick: unknownplugin.lua:6: yardstick has no 'opnai' (not a built-in, and no plugin opnai.lua in *)" run unknownplugin.lua
 
 sed 's/file = "outputs.jsonl"/file = "outputs.jsonl", modle = "x"/' good.lua > replayopt.lua
-bad "unknown replay option" "yardstick: replayopt.lua:6: replay: unknown option 'modle' (expected one of: file, field, model, id_field, output_field, concurrency, price)" run replayopt.lua
+bad "unknown replay option" "yardstick: replayopt.lua:6: replay: unknown option 'modle' (expected one of: file, field, model, id_field, output_field, concurrency, price, hosting)" run replayopt.lua
 
 suite unclosed.lua "" '"Title: {{title"'
 bad "unclosed template" "yardstick: unclosed.lua:2: prompt: template: '{{' at offset 7 is never closed by '}}'" run unclosed.lua
@@ -143,7 +143,7 @@ return ys.suite {
   metrics = { ys.metric "exact_match" },
 }
 LUA
-bad "plugin option typo" "yardstick: nokb.lua:6: naive_bayes: unknown option 'lable' (expected train, text, label, alpha, concurrency, price)" run nokb.lua
+bad "plugin option typo" "yardstick: nokb.lua:6: naive_bayes: unknown option 'lable' (expected train, text, label, alpha, concurrency, price, hosting)" run nokb.lua
 # }======
 
 # {====== datasets ======
