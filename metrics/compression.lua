@@ -1,12 +1,17 @@
 -- SPDX-License-Identifier: MIT
--- compression: the output's length over the input's (the prompt, or a
--- sample field): a summary should be well below 1.
+-- compression: the output's length over the input's (a sample field given
+-- by `input`, else the user prompt): a summary should be well below 1.
+-- Counting characters or words needs UTF-8 text on both sides.
 local ys = require "yardstick"
 
-local function measure(s, unit)
+local function measure(s, unit, what)
   if unit == "bytes" then return #s end
+  if not utf8.len(s) then
+    error(what .. " is not valid UTF-8 text (only unit = \"bytes\" "
+          .. "can measure it)", 0)
+  end
   if unit == "words" then return #ys.words(s) end
-  return utf8.len(s) or #s
+  return utf8.len(s)
 end
 
 return {
@@ -27,15 +32,23 @@ return {
     return nil
   end,
   score = function(p, sample, output, ctx)
-    local input = p.input and sample[p.input] or ctx.prompt
-    if type(input) ~= "string" then
-      error(p.input and ("sample '" .. ctx.id .. "' has no text field '"
-                         .. p.input .. "'")
-            or "no prompt text (give input = \"field\")", 0)
+    local input
+    if p.input then
+      -- A field that is set must be there: never fall back to the prompt.
+      input = sample[p.input]
+      if type(input) ~= "string" then
+        error("sample '" .. ctx.id .. "' has no text field '" .. p.input
+              .. "'", 0)
+      end
+    else
+      input = ctx.prompt
+      if type(input) ~= "string" then
+        error("no prompt text (give input = \"field\")", 0)
+      end
     end
-    local n = measure(input, p.unit)
+    local n = measure(input, p.unit, "the input")
     if n == 0 then error("the input is empty", 0) end
     local s = type(output) == "string" and output or ys.json.encode(output)
-    return measure(s, p.unit) / n
+    return measure(s, p.unit, "the output") / n
   end,
 }

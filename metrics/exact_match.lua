@@ -10,15 +10,26 @@ local function text(v)
   return ys.json.encode(v)
 end
 
+-- Calls a ys helper; its error is raised without this file's position.
+local function call(f, ...)
+  local r = table.pack(pcall(f, ...))
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
+-- Leading and trailing blanks removed, in linear time: "%s+$" retries at
+-- every blank of every run, quadratic on long blank runs.
 local function trim(s)
-  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+  local i = s:find("%S")
+  if not i then return "" end
+  return s:sub(i, s:match("^.*()%S"))
 end
 
 -- Punctuation goes first, so "Paris !" becomes "Paris " and then "Paris".
 local function normalise(p, s)
   if p.ignore_case or p.strip_punctuation then
-    s = ys.normalize(s, { case = p.ignore_case, whitespace = false,
-                          punctuation = p.strip_punctuation })
+    s = call(ys.normalize, s, { case = p.ignore_case, whitespace = false,
+                                punctuation = p.strip_punctuation })
   end
   if p.collapse_whitespace then
     local r, err = ys.re.gsub(s, "\\s+", " ")

@@ -4,7 +4,9 @@
 -- blanks, punctuation), as a number within a tolerance, or as a set (for
 -- lists such as secondary complaints: the F1 of the two sets). Scores:
 -- precision (right fields / fields the output filled), recall (right
--- fields / fields the gold has), f1, and one accuracy per field.
+-- fields / fields the gold has), f1, and one accuracy per field. Output
+-- that holds no JSON object (a list, a number, text without one) scores as
+-- an empty object, with the reason in the detail.
 local ys = require "yardstick"
 
 local MODES = { exact = true, normalized = true, numeric = true, set = true }
@@ -38,8 +40,15 @@ local function text(v)
   return ys.json.encode(v)
 end
 
+-- Calls a ys helper; its error is raised without this file's position.
+local function call(f, ...)
+  local r = table.pack(pcall(f, ...))
+  if not r[1] then error(r[2], 0) end
+  return table.unpack(r, 2, r.n)
+end
+
 local function norm(v)
-  return ys.normalize(text(v), { punctuation = true })
+  return call(ys.normalize, text(v), { punctuation = true })
 end
 
 -- Items of a list (or a comma/semicolon separated string), normalised.
@@ -79,6 +88,87 @@ local function compare(spec, got, want)
     local prec, rec = both / na, both / nb
     return 2 * prec * rec / (prec + rec)
   end
+end
+
+local function is_object(v)
+  return type(v) == "table" and getmetatable(v) == nil
+end
+
+local function kind(v)
+  if v == ys.json.null then return "null" end
+  local t = type(v)
+  if t == "table" then return getmetatable(v) and "an array" or "an object" end
+  if t == "string" then return "a string" end
+  if t == "number" then return "a number" end
+  if t == "boolean" then return "a boolean" end
+  return t
+end
+
+-- The JSON value starting at byte i of s and the byte after it, or nil.
+local function value_at(s, i)
+  local sub = s:sub(i)
+  local v, err = ys.json.decode(sub)
+  if v ~= nil then return v, #s + 1 end
+  local n = tonumber(err:match("^invalid JSON at offset (%d+): text after "
+                               .. "the value$"))
+  if not n then return nil end
+  return ys.json.decode(sub:sub(1, n)), i + n
+end
+
+local MAX_TRIES = 64 -- as ys.json.extract: each try may read to the end
+
+-- The JSON object in the text s, or nil and why there is none. Without
+-- extract, s must be one. With it, as ys.json.extract does for any value
+-- but looking for an object: the whole text, else the first ``` block
+-- holding one, else the first {...} that is one, skipping other values
+-- whole (an object inside a list is not the object).
+local function find_object(s, extract)
+  local v, err = ys.json.decode(s)
+  if v ~= nil then
+    if is_object(v) then return v end
+    return nil, "expected a JSON object, got " .. kind(v)
+  end
+  if not extract then return nil, err end
+  local other -- the first value that is not an object
+  local at = 1
+  while true do
+    local open = s:find("```", at, true)
+    if not open then break end
+    local body = s:find("\n", open + 3, true)
+    if not body then break end
+    local close = s:find("```", body + 1, true)
+    if not close then break end
+    v = ys.json.decode(s:sub(body + 1, close - 1))
+    if is_object(v) then return v end
+    if other == nil then other = v end
+    at = close + 3
+  end
+  at = 1
+  for _ = 1, MAX_TRIES do
+    local i = s:find("[{%[]", at)
+    if not i then break end
+    local after
+    v, after = value_at(s, i)
+    if is_object(v) then return v end
+    if v ~= nil then
+      if other == nil then other = v end
+      at = after
+    else
+      at = i + 1
+    end
+  end
+  if other ~= nil then
+    return nil, "expected a JSON object, got " .. kind(other)
+  end
+  return nil, "no JSON value found in the text"
+end
+
+-- The output as a JSON object (a table from evaluate, or text holding
+-- one), or nil and why not.
+local function object_of(output, extract)
+  if type(output) == "string" then return find_object(output, extract) end
+  if is_object(output) then return output end
+  return nil, "expected a JSON object, got " .. kind(output)
 end
 
 -- fields = { "age", "name" } or { age = "numeric", tags = { mode = "set" } }
@@ -147,15 +237,12 @@ return {
   score = function(p, sample, output, ctx)
     local gold = sample[p.expected]
     if type(gold) == "string" then gold = ys.json.decode(gold) end
-    if type(gold) ~= "table" then
+    if not is_object(gold) then
       error("sample '" .. ctx.id .. "': '" .. p.expected
             .. "' is not a gold object", 0)
     end
-    local obj = output
-    if type(output) == "string" then
-      obj = p.extract and ys.json.extract(output) or ys.json.decode(output)
-    end
-    if type(obj) ~= "table" then obj = {} end
+    local obj, why = object_of(output, p.extract)
+    if not obj then obj = {} end
     local r = {}
     local filled, golds, right = 0, 0, 0
     for _, e in ipairs(specs(p)) do
@@ -177,6 +264,7 @@ return {
     r.recall = golds > 0 and right / golds or 1
     r.f1 = (r.precision + r.recall) > 0
       and 2 * r.precision * r.recall / (r.precision + r.recall) or 0
+    if why then return r, { error = why } end
     return r
   end,
 }

@@ -4,6 +4,10 @@
 -- additionalProperties, enum, const, pattern, minLength, maxLength,
 -- minimum, maximum, exclusiveMinimum, exclusiveMaximum, items, minItems,
 -- maxItems. The detail names the first failing path ($.a.b[2]) and why.
+-- Keywords apply to their own type only (minItems to arrays, minLength to
+-- strings, ...). Arrays and objects are told apart as decoded JSON marks
+-- them (an array's table has a metatable), so {} is an object, never an
+-- empty array.
 local ys = require "yardstick"
 
 local function is_array(v)
@@ -21,11 +25,7 @@ local function json_type(v)
 end
 
 local function type_ok(want, got)
-  if want == got then return true end
-  if want == "number" and got == "integer" then return true end
-  -- An empty table decodes as an object unless marked: accept [] for
-  -- arrays.
-  return false
+  return want == got or (want == "number" and got == "integer")
 end
 
 local validate
@@ -63,8 +63,15 @@ local function check(s, v, path)
     if s.maxLength and n > s.maxLength then
       return false, path, "longer than " .. s.maxLength
     end
-    if s.pattern and not ys.re.find(v, s.pattern) then
-      return false, path, "does not match " .. s.pattern
+    if s.pattern then
+      -- A bad pattern, or one that runs into PCRE2's match limit, is an
+      -- error: not a failed (or passed) document.
+      local ok, i, err = pcall(ys.re.find, v, s.pattern)
+      if not ok or (i == nil and err ~= nil) then
+        error("the schema's pattern at " .. path .. " cannot be used: "
+              .. tostring(ok and err or i), 0)
+      end
+      if not i then return false, path, "does not match " .. s.pattern end
     end
   end
   if got == "integer" or got == "number" then
@@ -105,8 +112,7 @@ local function check(s, v, path)
       end
     end
   end
-  if got == "array" or (got == "object" and next(v) == nil and
-                        (s.items or s.minItems or s.maxItems)) then
+  if got == "array" then
     local n = #v
     if s.minItems and n < s.minItems then
       return false, path, "fewer than " .. s.minItems .. " items"
@@ -125,6 +131,15 @@ local function check(s, v, path)
   return true
 end
 validate = check
+
+-- A path for the detail (capped at 1 MiB): at most MAX_PATH characters,
+-- cut ones marked with "…" (keys of any length are valid JSON).
+local MAX_PATH = 1000
+local function shown(path)
+  local cut = utf8.offset(path, MAX_PATH + 1)
+  if cut then return path:sub(1, cut - 1) .. "…" end
+  return path
+end
 
 local schemas = setmetatable({}, { __mode = "k" })
 
@@ -169,6 +184,6 @@ return {
     end
     local ok, path, why = validate(schema_of(p), v, "$")
     if ok then return true end
-    return false, { path = path, error = why }
+    return false, { path = shown(path), error = why }
   end,
 }

@@ -1,7 +1,13 @@
 -- SPDX-License-Identifier: MIT
 -- json_valid: 1 when the output is JSON (with extract = true, when a JSON
 -- value can be found in it: a fenced code block, or the first {...}).
+-- An output that is already a value (a table, number or boolean returned
+-- by evaluate) is JSON; with object = true only an object counts.
 local ys = require "yardstick"
+
+local function is_object(v)
+  return type(v) == "table" and getmetatable(v) == nil
+end
 
 return {
   name = "json_valid",
@@ -16,15 +22,13 @@ return {
                doc = "require a JSON object, not any value" },
   },
   score = function(p, sample, output, ctx)
-    if type(output) == "table" then
-      return not p.object or getmetatable(output) == nil
+    local v, err = output, nil
+    if type(output) == "string" then
+      if p.extract then v, err = ys.json.extract(output)
+      else v, err = ys.json.decode(output) end
+      if v == nil then return false, { error = err } end
     end
-    if type(output) ~= "string" then return false end
-    local v, err
-    if p.extract then v, err = ys.json.extract(output)
-    else v, err = ys.json.decode(output) end
-    if v == nil then return false, { error = err } end
-    if p.object and (type(v) ~= "table" or getmetatable(v) ~= nil) then
+    if p.object and not is_object(v) then
       return false, { error = "not a JSON object" }
     end
     return true

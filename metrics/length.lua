@@ -1,11 +1,17 @@
 -- SPDX-License-Identifier: MIT
--- length: the output's length, in characters, words or bytes.
+-- length: the output's length, in characters (code points), words or
+-- bytes. Counting characters or words needs UTF-8 text: other output is
+-- an error (bytes are counted whatever they are).
 local ys = require "yardstick"
 
 local function measure(s, unit)
   if unit == "bytes" then return #s end
+  if not utf8.len(s) then
+    error("the output is not valid UTF-8 text (only unit = \"bytes\" "
+          .. "can measure it)", 0)
+  end
   if unit == "words" then return #ys.words(s) end
-  return utf8.len(s) or #s
+  return utf8.len(s)
 end
 
 return {

@@ -58,6 +58,11 @@ local function rubric_text(p)
   return table.concat(lines, "\n")
 end
 
+-- "score" and a whole number within three non-word characters after it
+-- ("Score: 4", "score - 2/5"); not the 4 of "4.5" nor the 2 of "-2".
+local PROSE_SCORE =
+  ys.re.compile("\\bscore\\W{0,3}(?<![-.])(\\d+)(?!\\d|\\.\\d)", "i")
+
 -- The score in a judge reply: the JSON object's "score", else "score: n",
 -- else a reply that is just the number.
 local function parse(p, reply)
@@ -67,9 +72,7 @@ local function parse(p, reply)
     s = tonumber(obj.score)
     why = type(obj.rationale) == "string" and obj.rationale or nil
   end
-  if not s then
-    s = tonumber(ys.re.match(reply, "\\bscore\\W{0,3}(\\d+)", 1, "i") or "")
-  end
+  if not s then s = tonumber(PROSE_SCORE:match(reply) or "") end
   if not s then s = tonumber(reply:match("^%s*(%d+)%s*$") or "") end
   if not s or s ~= math.floor(s) or s < p.min or s > p.max then
     error(string.format("the judge's reply has no score from %d to %d: %s",
@@ -109,6 +112,7 @@ return {
     template = { type = "string",
                  doc = "the judge prompt; {{property}}, {{description}}, "
                    .. "{{rubric}}, {{output}}, {{prompt}}, {{reference}}, "
+                   .. "{{context}} (the prompt and reference, framed), "
                    .. "{{min}}, {{max}}, {{sample.FIELD}}" },
     reference = { type = "string",
                   doc = "sample field with a reference answer to show the "
@@ -129,7 +133,14 @@ return {
     if p.min >= p.max then error("min must be below max", 0) end
     local k = property_names(p)
     if #k == 0 then error("properties must name at least one", 0) end
-    if p.repeats > 1 then k[#k + 1] = "flip_rate" end
+    if p.repeats > 1 then
+      if p.properties.flip_rate ~= nil then
+        error("the property name 'flip_rate' is reserved: with repeats "
+              .. "above 1 it is the score of how often the judge changes "
+              .. "its mind (rename the property)", 0)
+      end
+      k[#k + 1] = "flip_rate"
+    end
     return k
   end,
   score = function(p, sample, output, ctx)
@@ -141,7 +152,7 @@ return {
     local ref
     if p.reference then
       ref = sample[p.reference]
-      if ref == nil then
+      if ref == nil or ref == ys.json.null then
         error("sample '" .. ctx.id .. "' has no field '" .. p.reference
               .. "'", 0)
       end

@@ -10,7 +10,25 @@
 -- may also be a category id, and the extra score `valid` says whether the
 -- predicted path is a real category at all: hallucinated categories are a
 -- common failure.
+--
+-- Text is trimmed and cleaned with linear patterns only: "^%s*(.-)%s*$"
+-- and the like retry at every character of a run and take seconds on an
+-- output with long blank runs.
 local ys = require "yardstick"
+
+-- s without the characters of class lead at its start and of class tail
+-- at its end (Lua pattern classes such as "%s").
+local function strip(s, lead, tail)
+  local i = s:find("[^" .. lead .. "]")
+  if not i then return "" end
+  local j = s:match("^.*()[^" .. tail .. "]")
+  if not j or j < i then return "" end
+  return s:sub(i, j)
+end
+
+local function trim(s)
+  return strip(s, "%s", "%s")
+end
 
 local function split(s, sep, ignore_case)
   local parts = {}
@@ -18,7 +36,7 @@ local function split(s, sep, ignore_case)
   while true do
     local a, b = s:find(sep, i, true)
     local part = a and s:sub(i, a - 1) or s:sub(i)
-    part = part:match("^%s*(.-)%s*$"):gsub("%s+", " ")
+    part = trim(part):gsub("%s+", " ")
     if ignore_case then part = ys.casefold(part) end
     if part ~= "" then parts[#parts + 1] = part end
     if not a then break end
@@ -28,18 +46,12 @@ local function split(s, sep, ignore_case)
 end
 
 -- Models often wrap the answer: keep the first non-empty line and drop
--- surrounding quotes and a trailing period, in any order ("A > B". too).
+-- surrounding quotes and backticks, blanks and trailing periods, in any
+-- order ("A > B". too).
 local function answer(s)
   for line in (s .. "\n"):gmatch("(.-)\r?\n") do
-    line = line:match("^%s*(.-)%s*$")
-    if line ~= "" then
-      local before
-      repeat
-        before = line
-        line = line:gsub('^["\'`]+', ""):gsub('["\'`]+$', "")
-        line = line:gsub("%.$", ""):match("^%s*(.-)%s*$")
-      until line == before
-      return line
+    if line:find("%S") then
+      return strip(line, "%s\"'`", "%s\"'`.")
     end
   end
   return ""
@@ -56,8 +68,8 @@ local function taxonomy(p)
   local n = 0
   for line in (p.taxonomy .. "\n"):gmatch("(.-)\r?\n") do
     if not line:match("^%s*#") and line:match("%S") then
-      local id, path = line:match("^%s*(%d+)%s+%-%s+(.-)%s*$")
-      path = path or line:match("^%s*(.-)%s*$")
+      local id, at = line:match("^%s*(%d+)%s+%-%s+()")
+      local path = trim(at and line:sub(at) or line)
       local parts = split(path, p.sep, p.ignore_case)
       local key = table.concat(parts, "\0")
       t.paths[key] = true
@@ -96,6 +108,9 @@ return {
       error("levels must be from 1 to 20", 0)
     end
     if p.sep == "" then error("sep must not be empty", 0) end
+    if p.taxonomy and p.ignore_case and not utf8.len(p.taxonomy) then
+      error("the taxonomy file is not valid UTF-8 text", 0)
+    end
     local k = {}
     for i = 1, p.levels do k[i] = "level" .. i end
     if p.taxonomy then
@@ -114,6 +129,10 @@ return {
             .. p.expected .. "'", 0)
     end
     if type(output) ~= "string" then output = ys.json.encode(output) end
+    -- Folding case needs text (checked here for a clear message).
+    if p.ignore_case and not utf8.len(output) then
+      error("the output is not valid UTF-8 text", 0)
+    end
     local got = answer(output)
     local tax = p.taxonomy and taxonomy(p)
     if tax then

@@ -110,7 +110,7 @@ static double compare_one(side a, side b, const size_t *ta,
   }
   cJSON_AddNumberToObject(o, "better", (double)p.wins);
   cJSON_AddNumberToObject(o, "worse", (double)p.losses);
-  add_num(o, "p", p.p);
+  cJSON_AddNumberToObject(o, "p", p.p); /* unrounded: tiny stays tiny */
   /* The samples where they differ, regressions first. */
   disagreement *d = ys_xmalloc((n + 1) * sizeof(disagreement));
   size_t nd = 0;
@@ -289,7 +289,7 @@ ys_err ys_compare(const ys_results *a, const ys_results *b,
     }
   ys_stats_holm(ps, nc, ps);
   for(size_t i = 0; i < nc; i++)
-    add_num(objs[i], "p_holm", ps[i]);
+    cJSON_AddNumberToObject(objs[i], "p_holm", ps[i]);
   *json = cJSON_PrintUnformatted(doc);
   cJSON_Delete(doc);
   free(ps);

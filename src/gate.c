@@ -78,6 +78,15 @@ static void add_num(cJSON *o, const char *k, double x)
     cJSON_AddNumberToObject(o, k, tidy(x));
 }
 
+/* p-values keep every digit: a tiny one must not print as 0. */
+static void add_p(cJSON *o, const char *k, double p)
+{
+  if(isnan(p))
+    cJSON_AddNullToObject(o, k);
+  else
+    cJSON_AddNumberToObject(o, k, p);
+}
+
 static void add_pair(cJSON *o, const char *k, double lo, double hi)
 {
   if(isnan(lo) || isnan(hi))
@@ -189,7 +198,7 @@ static int eval_vs_model(const ys_gate *g, const ys_scores *sc,
   add_num(o, "ci_level", 1 - g->alpha);
   cJSON_AddNumberToObject(o, "wins", (double)r.wins);
   cJSON_AddNumberToObject(o, "losses", (double)r.losses);
-  add_num(o, "p", r.p);
+  add_p(o, "p", r.p);
   *p = r.p;
   if(!r.n)
     return fail_why(o, "no sample was scored for both models");
@@ -329,7 +338,7 @@ cJSON *ys_gates_eval(const ys_gate *g, size_t n, const cJSON *summary,
   ys_stats_holm(fp, nfam, fp);
   for(size_t j = 0; j < nfam; j++) {
     size_t i = family[j];
-    add_num(v[i], "p_holm", fp[j]);
+    add_p(v[i], "p_holm", fp[j]);
     pass[i] = pass[i] && fp[j] < g[i].alpha;
   }
   *failed = 0;
