@@ -34,7 +34,7 @@ ys_err ys_cache_open(const char *path, ys_cache_mode mode, ys_cache **out,
 
 ys_cache_mode ys_cache_mode_of(const ys_cache *c);
 
-/* The key of a request, as 64 hex digits. */
+/* The key of a request: its 128-bit XXH3 hash as 32 hex digits. */
 void ys_cache_key(const char *provider, const char *url, const char *body,
                   size_t len, int repeat, char key[65]);
 

@@ -86,8 +86,6 @@ int cli_report(int argc, char **argv, int first)
       else
         format = argv[++i];
     }
-    else if(!strncmp(a, "--format=", 9))
-      format = a + 9;
     else if(a[0] == '-' && a[1])
       return cli_fail_usage("report: unknown option '%s'", a);
     else if(dir)

@@ -28,6 +28,8 @@ typedef struct host {
   long long insn_budget; /* VM instructions per call; 0: no limit */
   long long insn_used;
   int expired;       /* 1: time, 2: instructions */
+  ys_buf scratch;    /* see ys_lua_scratch_take */
+  int scratch_busy;
 } host;
 
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
@@ -248,7 +250,35 @@ void ys_lua_close(lua_State *L)
     return;
   host *h = host_of(L);
   lua_close(L);
+  ys_buf_free(&h->scratch);
   free(h);
+}
+
+ys_buf *ys_lua_scratch_take(lua_State *L, size_t max)
+{
+  void *ud;
+  if(lua_getallocf(L, &ud) != budget_alloc)
+    return NULL; /* a state not made by ys_lua_new: no host */
+  host *h = ud;
+  if(h->scratch_busy)
+    return NULL;
+  h->scratch_busy = 1;
+  /* Keep the memory, unless a huge text left a lot of it behind. */
+  if(h->scratch.alloc > ((size_t)1 << 20))
+    ys_buf_free(&h->scratch);
+  ys_buf_reset(&h->scratch);
+  h->scratch.max = max;
+  return &h->scratch;
+}
+
+void ys_lua_scratch_give(lua_State *L, ys_buf *b)
+{
+  void *ud;
+  if(lua_getallocf(L, &ud) != budget_alloc)
+    return;
+  host *h = ud;
+  if(b == &h->scratch)
+    h->scratch_busy = 0;
 }
 
 /* {====== deadline ====== */

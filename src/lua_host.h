@@ -65,6 +65,15 @@ void ys_lua_register_module(lua_State *L, const char *name);
  * push from it without leaking if a push raises. */
 ys_buf *ys_lua_newbuf(lua_State *L, size_t max);
 
+/* The state's reusable buffer, emptied and capped at max, for a C
+ * function that fills it and copies it out before returning: no
+ * allocation and no finaliser per call, which ys_lua_newbuf costs. NULL
+ * when it is taken already (use ys_lua_newbuf then). Give it back with
+ * ys_lua_scratch_give; if a Lua error jumps past that, later takers just
+ * get NULL until the state closes, which frees it. */
+ys_buf *ys_lua_scratch_take(lua_State *L, size_t max);
+void ys_lua_scratch_give(lua_State *L, ys_buf *b);
+
 /* Resumes coroutine co of state L with nargs values on its stack, under
  * L's time limit (for this slice). Returns LUA_OK (results on co), LUA_YIELD
  * (yielded values on co), or an error status with the message in diag

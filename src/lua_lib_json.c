@@ -105,13 +105,43 @@ void ys_lua_push_json(lua_State *L, const cJSON *v)
 typedef struct enc {
   lua_State *L;
   ys_diag *diag;
-  char path[256]; /* where in the value, for messages */
+  const char *what; /* set by fail(): what could not be encoded */
+  char path[256];   /* where, built on the way out of a failure */
 } enc;
 
+/* Notes the failure; each enclosing table adds its step to the path as
+ * the error comes back up (no work at all while nothing fails), and
+ * finish() writes the message. */
 static ys_err fail(enc *e, const char *what)
 {
-  return ys_fail(e->diag, YS_ERR_DATA, NULL, 0, "cannot encode %s as JSON%s%s",
-                 what, e->path[0] ? " at " : "", e->path);
+  e->what = what;
+  e->path[0] = '\0';
+  return YS_ERR_DATA;
+}
+
+/* Prepends ".key" or "[i]" to the failure's path. */
+static void step_out(enc *e, const char *key, size_t index)
+{
+  if(!e->what)
+    return;
+  char seg[128];
+  if(key)
+    snprintf(seg, sizeof(seg), ".%s", key);
+  else
+    snprintf(seg, sizeof(seg), "[%zu]", index);
+  size_t sl = strlen(seg), pl = strlen(e->path);
+  if(sl + pl >= sizeof(e->path))
+    return;
+  memmove(e->path + sl, e->path, pl + 1);
+  memcpy(e->path, seg, sl);
+}
+
+static ys_err finish(enc *e, ys_err err)
+{
+  if(err && e->what)
+    ys_fail(e->diag, err, NULL, 0, "cannot encode %s as JSON%s%s", e->what,
+            e->path[0] ? " at " : "", e->path);
+  return err;
 }
 
 static int cmp_keys(const void *a, const void *b)
@@ -179,19 +209,18 @@ static ys_err table_to_json(enc *e, int idx, int depth, cJSON **root,
   if(shape < 0)
     return fail(e, "a table mixing string and number keys (or a sparse "
                 "array)");
-  size_t plen = strlen(e->path);
   if(shape == 1 || (is_array && n == 0)) {
     cJSON *arr = cJSON_CreateArray();
     attach(root, parent, key, arr);
     for(size_t i = 1; i <= n; i++) {
       lua_rawgeti(L, idx, (lua_Integer)i);
-      snprintf(e->path + plen, sizeof(e->path) - plen, "[%zu]", i);
       ys_err err = to_json(e, lua_gettop(L), depth + 1, root, arr, NULL);
       lua_pop(L, 1);
-      if(err)
+      if(err) {
+        step_out(e, NULL, i);
         return err;
+      }
     }
-    e->path[plen] = '\0';
     return YS_OK;
   }
   /* An object: sort the keys for a stable output. The key strings stay
@@ -217,13 +246,12 @@ static ys_err table_to_json(enc *e, int idx, int depth, cJSON **root,
   ys_err err = YS_OK;
   for(size_t i = 0; i < k && !err; i++) {
     lua_getfield(L, idx, keys[i]);
-    snprintf(e->path + plen, sizeof(e->path) - plen, ".%s", keys[i]);
     err = to_json(e, lua_gettop(L), depth + 1, root, obj, keys[i]);
     lua_pop(L, 1);
+    if(err)
+      step_out(e, keys[i], 0);
   }
   lua_remove(L, keys_idx);
-  if(!err)
-    e->path[plen] = '\0';
   return err;
 }
 
@@ -278,8 +306,8 @@ ys_err ys_lua_to_json(lua_State *L, int idx, cJSON **out, ys_diag *diag)
   *out = NULL;
   idx = lua_absindex(L, idx);
   cJSON **box = ys_lua_json_box(L);
-  enc e = { L, diag, "" };
-  ys_err err = to_json(&e, idx, 0, box, NULL, NULL);
+  enc e = { L, diag, NULL, "" };
+  ys_err err = finish(&e, to_json(&e, idx, 0, box, NULL, NULL));
   if(!err) {
     *out = *box;
     *box = NULL; /* now the caller's */
@@ -308,7 +336,6 @@ static ys_err encode_table(enc *e, int idx, int depth, ys_buf *out)
   if(shape < 0)
     return fail(e, "a table mixing string and number keys (or a sparse "
                 "array)");
-  size_t plen = strlen(e->path);
   ys_err err;
   if(shape == 1 || (is_array && n == 0)) {
     err = ys_buf_addc(out, '[');
@@ -316,15 +343,15 @@ static ys_err encode_table(enc *e, int idx, int depth, ys_buf *out)
       if(i > 1)
         err = ys_buf_addc(out, ',');
       lua_rawgeti(L, idx, (lua_Integer)i);
-      snprintf(e->path + plen, sizeof(e->path) - plen, "[%zu]", i);
-      if(!err)
+      if(!err) {
         err = encode(e, lua_gettop(L), depth + 1, out);
+        if(err)
+          step_out(e, NULL, i);
+      }
       lua_pop(L, 1);
     }
-    if(!err) {
-      e->path[plen] = '\0';
+    if(!err)
       err = ys_buf_addc(out, ']');
-    }
     return err;
   }
   const char **keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(char *), 0);
@@ -352,16 +379,16 @@ static ys_err encode_table(enc *e, int idx, int depth, ys_buf *out)
     if(!err)
       err = ys_buf_addc(out, ':');
     lua_getfield(L, idx, keys[i]);
-    snprintf(e->path + plen, sizeof(e->path) - plen, ".%s", keys[i]);
-    if(!err)
+    if(!err) {
       err = encode(e, lua_gettop(L), depth + 1, out);
+      if(err)
+        step_out(e, keys[i], 0);
+    }
     lua_pop(L, 1);
   }
   lua_remove(L, keys_idx);
-  if(!err) {
-    e->path[plen] = '\0';
+  if(!err)
     err = ys_buf_addc(out, '}');
-  }
   return err;
 }
 
@@ -405,8 +432,8 @@ static ys_err encode(enc *e, int idx, int depth, ys_buf *out)
 
 ys_err ys_lua_encode_json(lua_State *L, int idx, ys_buf *out, ys_diag *diag)
 {
-  enc e = { L, diag, "" };
-  ys_err err = encode(&e, lua_absindex(L, idx), 0, out);
+  enc e = { L, diag, NULL, "" };
+  ys_err err = finish(&e, encode(&e, lua_absindex(L, idx), 0, out));
   if(err == YS_ERR_TOOBIG || err == YS_ERR_NOMEM)
     ys_fail(diag, err, NULL, 0, "JSON text too large");
   return err;
@@ -421,11 +448,17 @@ static int json_encode(lua_State *L)
 {
   luaL_checkany(L, 1);
   lua_settop(L, 1);
-  ys_buf *b = ys_lua_newbuf(L, (size_t)1 << 30); /* freed by __gc */
+  /* Every model call encodes its request: reuse the state's buffer. */
+  ys_buf *b = ys_lua_scratch_take(L, (size_t)1 << 30);
+  if(!b)
+    b = ys_lua_newbuf(L, (size_t)1 << 30); /* freed by __gc */
   ys_diag diag;
-  if(ys_lua_encode_json(L, 1, b, &diag))
+  ys_err err = ys_lua_encode_json(L, 1, b, &diag);
+  if(!err)
+    lua_pushlstring(L, ys_buf_str(b), b->len);
+  ys_lua_scratch_give(L, b);
+  if(err)
     return luaL_error(L, "%s", diag.msg);
-  lua_pushlstring(L, ys_buf_str(b), b->len);
   return 1;
 }
 
@@ -630,8 +663,20 @@ static int dec_number(dec *d)
     while(p < d->end && *p >= '0' && *p <= '9')
       p++;
   }
-  char buf[64];
   size_t n = (size_t)(p - start);
+  if(is_int && n <= 18) {
+    /* Whole numbers of up to 18 characters fit in 63 bits exactly:
+     * no strtod. */
+    const char *q = start;
+    int neg = *q == '-';
+    lua_Integer v = 0;
+    for(q += neg; q < p; q++)
+      v = v * 10 + (*q - '0');
+    lua_pushinteger(d->L, neg ? -v : v);
+    d->p = p;
+    return 1;
+  }
+  char buf[64];
   if(n >= sizeof(buf))
     return dfail(d, "a number too long");
   memcpy(buf, start, n);

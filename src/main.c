@@ -307,11 +307,49 @@ static int cmd_run_tests(int argc, char **argv, int first)
   return status;
 }
 
+/* The argv main works on (kept reachable: it lives until exit). */
+static char **args;
+
+/* Spells options the usual ways: "--jobs=8" and "-j8" become "--jobs"
+ * "8" and "-j" "8" (also -o and -f), so each subcommand parses one form.
+ * Returns a new argv (the strings are argv's or new ones, never freed:
+ * they live as long as the process). */
+static char **split_options(int argc, char **argv, int *out_argc)
+{
+  char **v = calloc((size_t)argc * 2 + 1, sizeof(char *));
+  if(!v)
+    return NULL;
+  int n = 0;
+  for(int i = 0; i < argc; i++) {
+    char *a = argv[i];
+    char *eq = i >= 2 && !strncmp(a, "--", 2) ? strchr(a, '=') : NULL;
+    if(eq && eq > a + 2) {
+      v[n++] = strndup(a, (size_t)(eq - a));
+      v[n++] = eq + 1;
+    }
+    else if(i >= 2 && a[0] == '-' && strchr("jof", a[1]) && a[1] && a[2]) {
+      v[n++] = strndup(a, 2);
+      v[n++] = a + 2;
+    }
+    else
+      v[n++] = a;
+    if(!v[n - 1] || (n >= 2 && !v[n - 2]))
+      return NULL;
+  }
+  *out_argc = n;
+  return v;
+}
+
 int main(int argc, char **argv)
 {
   if(argc < 2) {
     usage(stderr);
     return EXIT_USAGE;
+  }
+  argv = args = split_options(argc, argv, &argc);
+  if(!argv) {
+    fprintf(stderr, "%s: out of memory\n", cli_progname);
+    return EXIT_INCOMPLETE;
   }
   const char *cmd = argv[1];
   if(!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "json.h"
+#include "lua_host.h"
 #include "lua_lib_json.h"
 
 /* Parses text or fails the test. */
@@ -1089,6 +1090,40 @@ END_TEST
 
 /* }====== */
 
+/* json.encode reuses the state's scratch buffer; a second taker (a nested
+ * encode) gets NULL and falls back to its own buffer, and encoding works
+ * the same in a yardstick state and in a plain one. */
+START_TEST(test_scratch_buffer_is_taken_once)
+{
+  lua_State *Y = ys_lua_new((size_t)64 << 20, NULL, NULL);
+  ck_assert_ptr_nonnull(Y);
+  ys_buf *a = ys_lua_scratch_take(Y, 100);
+  ck_assert_ptr_nonnull(a);
+  ck_assert_ptr_null(ys_lua_scratch_take(Y, 100));
+  ck_assert_int_eq(ys_buf_adds(a, "left over"), YS_OK);
+  ys_lua_scratch_give(Y, a);
+  ys_buf *b = ys_lua_scratch_take(Y, 4);
+  ck_assert_ptr_eq(a, b);
+  ck_assert_uint_eq(b->len, 0); /* emptied */
+  ck_assert_int_eq(ys_buf_adds(b, "12345"), YS_ERR_TOOBIG); /* new cap */
+  ys_lua_scratch_give(Y, b);
+  luaL_requiref(Y, "json", luaopen_ys_json, 1);
+  lua_pop(Y, 1);
+  /* A held buffer: json.encode still works (on a buffer of its own). */
+  ys_buf *held = ys_lua_scratch_take(Y, 100);
+  ck_assert_int_eq(luaL_dostring(Y, "assert(json.encode({b = 1, a = {true}})"
+                                    " == '{\"a\":[true],\"b\":1}')"), LUA_OK);
+  ys_lua_scratch_give(Y, held);
+  ck_assert_int_eq(luaL_dostring(Y, "for i = 1, 3 do assert(json.encode("
+                                    "{i}) == '[' .. i .. ']') end"), LUA_OK);
+  ys_lua_close(Y);
+  /* A plain state has no scratch buffer. */
+  lua_State *P = luaL_newstate();
+  ck_assert_ptr_null(ys_lua_scratch_take(P, 10));
+  lua_close(P);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
   Suite *s = suite_create("json");
@@ -1174,6 +1209,7 @@ static Suite *json_suite(void)
 
   tc = tcase_create("json_lib");
   tcase_add_checked_fixture(tc, lib_setup, lua_teardown);
+  tcase_add_test(tc, test_scratch_buffer_is_taken_once);
   tcase_add_test(tc, test_json_lib_has_encode_decode_null);
   tcase_add_test(tc, test_json_lib_encode_sorts_keys_and_keeps_arrays);
   tcase_add_test(tc, test_json_lib_decode_builds_values);
