@@ -97,6 +97,16 @@ ids3=$(jq -r 'select(.model == "echo") | .id' sample3/samples.jsonl | tr '\n' ' 
 [ "$ids1" != "$ids3" ] || fail "--sample: another seed gave the same samples"
 # Dataset order is kept within the subset.
 [ "$(echo "$ids1" | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" = "$ids1" ] || fail "--sample: order"
+# Options also come as --name=value, -j4 and -oDIR.
+run_ys spellings run "$SUITES/evaluate.lua" -q --limit=3 -j4 -ospelled --seed=2
+expect_rc "option spellings" 0 || true
+[ "$(jq -r 'select(.model == "echo") | .id' spelled/samples.jsonl | tr '\n' ' ')" = "p01 p02 p03 " ] ||
+  fail "option spellings: $(cat "$TMP/err")"
+[ "$(json '.options | "\(.jobs) \(.seed)"' spelled/manifest.json)" = "4 2" ] || fail "option spellings: manifest"
+run_ys badspelling run "$SUITES/evaluate.lua" -q --limit=x
+expect_rc "--limit=x" 2 || true
+[ "$(cat "$TMP/err")" = "yardstick: --limit expects a whole number from 1 to 9223372036854775807, got 'x'" ] ||
+  fail "--limit=x: $(cat "$TMP/err")"
 # }======
 
 # {====== the example suite, and re-scoring its outputs ======
