@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * journal.c: the run directory. Lines are gathered in a buffer and
- * written with one write() per batch, so a crash loses at most the batch
- * in memory and never leaves a half-written line from a short fwrite.
+ * written with one write() per batch (256 KiB or a second's worth, and
+ * fsynced then), so a crash loses at most a second of results. A write
+ * cut short (a full disk, a kill) can leave a torn last line: resuming
+ * drops it. The directory is 0700 and its files 0600: they may hold
+ * patient data.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,13 +22,27 @@
 #include "xalloc.h"
 
 #define BATCH_BYTES (256u * 1024)
+#define BATCH_MS 1000.0
 
 struct ys_journal {
   char *dir;
   char *run_id;
   int fd;        /* samples.jsonl, or -1 */
   ys_buf pending;
+  double last_flush; /* ms, monotonic */
+  FILE *kept;    /* resuming: the lines already there, read in order */
+  off_t kept_end;/* the end of the last whole line read */
+  long kept_lines;
+  char *line;    /* getline's buffer */
+  size_t line_cap;
 };
+
+static double now_ms(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 void ys_journal_utc_now(char buf[32])
 {
@@ -48,7 +65,7 @@ static int mkdir_p(const char *path)
     }
     *s = '/';
   }
-  int rc = mkdir(p, 0777);
+  int rc = mkdir(p, 0700);
   free(p);
   return rc != 0 && errno != EEXIST ? -1 : 0;
 }
@@ -132,7 +149,7 @@ ys_err ys_journal_create(const char *dir, const char *parent,
   j->run_id = ys_xstrdup(slash && slash[1] ? slash + 1 : path);
   ys_buf_init(&j->pending, (size_t)1 << 30);
   char *sp = ys_xasprintf("%s/samples.jsonl", path);
-  j->fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0666);
+  j->fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   free(sp);
   if(j->fd < 0) {
     ys_err e = ys_fail(diag, YS_ERR_IO, path, 0, "cannot create "
@@ -173,29 +190,122 @@ static ys_err write_all(int fd, const char *p, size_t n, const char *what,
 
 static ys_err flush_pending(ys_journal *j, ys_diag *diag)
 {
+  j->last_flush = now_ms();
   if(!j->pending.len || j->fd < 0)
     return YS_OK;
   ys_err err = write_all(j->fd, j->pending.data, j->pending.len,
                          "samples.jsonl", diag);
   ys_buf_reset(&j->pending);
+  if(!err && fdatasync(j->fd) != 0 && errno != EINVAL)
+    err = ys_fail(diag, YS_ERR_IO, "samples.jsonl", 0, "fsync failed: %s",
+                  strerror(errno));
   return err;
 }
 
 ys_err ys_journal_append(ys_journal *j, const char *line, size_t len,
                          ys_diag *diag)
 {
+  if(!j->last_flush)
+    j->last_flush = now_ms();
   ys_err err = ys_buf_add(&j->pending, line, len);
   if(!err)
     err = ys_buf_addc(&j->pending, '\n');
   if(err)
     return ys_fail(diag, err, "samples.jsonl", 0, "result line too large");
-  if(j->pending.len >= BATCH_BYTES)
+  if(j->pending.len >= BATCH_BYTES || now_ms() - j->last_flush >= BATCH_MS)
     return flush_pending(j, diag);
+  return YS_OK;
+}
+
+ys_err ys_journal_tick(ys_journal *j, ys_diag *diag)
+{
+  if(j->pending.len && now_ms() - j->last_flush >= BATCH_MS)
+    return flush_pending(j, diag);
+  return YS_OK;
+}
+
+ys_err ys_journal_resume(const char *dir, ys_journal **out, ys_diag *diag)
+{
+  *out = NULL;
+  char *path = ys_xstrdup(dir);
+  size_t n = strlen(path);
+  while(n > 1 && path[n - 1] == '/')
+    path[--n] = '\0';
+  char *sp = ys_xasprintf("%s/samples.jsonl", path);
+  ys_journal *j = ys_xcalloc(1, sizeof(*j));
+  j->dir = path;
+  const char *slash = strrchr(path, '/');
+  j->run_id = ys_xstrdup(slash && slash[1] ? slash + 1 : path);
+  ys_buf_init(&j->pending, (size_t)1 << 30);
+  j->fd = -1;
+  j->kept = fopen(sp, "rb");
+  if(!j->kept) {
+    ys_err e = ys_fail(diag, YS_ERR_USAGE, sp, 0, "cannot open: %s",
+                       strerror(errno));
+    free(sp);
+    ys_journal_free(j);
+    return e;
+  }
+  j->fd = open(sp, O_WRONLY | O_APPEND | O_CLOEXEC);
+  if(j->fd < 0) {
+    ys_err e = ys_fail(diag, YS_ERR_IO, sp, 0, "cannot write: %s",
+                       strerror(errno));
+    free(sp);
+    ys_journal_free(j);
+    return e;
+  }
+  free(sp);
+  *out = j;
+  return YS_OK;
+}
+
+int ys_journal_kept_line(ys_journal *j, const char **line, size_t *len)
+{
+  if(!j->kept)
+    return 0;
+  ssize_t n = getline(&j->line, &j->line_cap, j->kept);
+  if(n <= 0 || j->line[n - 1] != '\n') {
+    /* The end, or a torn last line: not kept. */
+    fclose(j->kept);
+    j->kept = NULL;
+    return 0;
+  }
+  j->kept_end += n;
+  j->kept_lines++;
+  j->line[n - 1] = '\0';
+  *line = j->line;
+  *len = (size_t)n - 1;
+  return 1;
+}
+
+ys_err ys_journal_keep_no_more(ys_journal *j, long *dropped, ys_diag *diag)
+{
+  *dropped = 0;
+  if(j->kept) {
+    fclose(j->kept);
+    j->kept = NULL;
+  }
+  struct stat st;
+  if(fstat(j->fd, &st) != 0)
+    return ys_fail(diag, YS_ERR_IO, "samples.jsonl", 0, "cannot stat: %s",
+                   strerror(errno));
+  if(st.st_size > j->kept_end) {
+    /* Lines past the ones kept (a torn line, or lines the run will
+     * write again): cut them so the journal stays whole lines in order. */
+    *dropped = 1;
+    if(ftruncate(j->fd, j->kept_end) != 0 || fdatasync(j->fd) != 0)
+      return ys_fail(diag, YS_ERR_IO, "samples.jsonl", 0, "cannot cut the "
+                     "unfinished end: %s", strerror(errno));
+  }
   return YS_OK;
 }
 
 ys_err ys_journal_close(ys_journal *j, ys_diag *diag)
 {
+  if(j->kept) {
+    fclose(j->kept);
+    j->kept = NULL;
+  }
   if(j->fd < 0)
     return YS_OK;
   ys_err err = flush_pending(j, diag);
@@ -216,7 +326,7 @@ ys_err ys_journal_write_json(ys_journal *j, const char *name,
   char *final = ys_xasprintf("%s/%s", j->dir, name);
   char *tmp = ys_xasprintf("%s/.%s.tmp", j->dir, name);
   ys_err err = YS_OK;
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if(fd < 0)
     err = ys_fail(diag, YS_ERR_IO, final, 0, "cannot write: %s",
                   strerror(errno));
@@ -246,6 +356,9 @@ void ys_journal_free(ys_journal *j)
     return;
   if(j->fd >= 0)
     close(j->fd);
+  if(j->kept)
+    fclose(j->kept);
+  free(j->line);
   ys_buf_free(&j->pending);
   free(j->dir);
   free(j->run_id);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * journal.h: the run directory on disk. Creates it (never reusing one that
- * holds files), writes samples.jsonl as an append-only journal of complete
- * lines flushed in batches and fsynced at the end, and replaces JSON files
- * (manifest.json, summary.json) atomically: temp file, fsync, rename.
- * Uses buf, json.
+ * holds files) or reopens one to resume, writes samples.jsonl as an
+ * append-only journal of complete lines written and fsynced in batches
+ * (at least every second), and replaces JSON files (manifest.json,
+ * summary.json) atomically: temp file, fsync, rename. Uses buf, json.
  */
 #ifndef YS_JOURNAL_H
 #define YS_JOURNAL_H
@@ -27,10 +27,30 @@ const char *ys_journal_dir(const ys_journal *j);
 /* The run id: the directory's last component. */
 const char *ys_journal_run_id(const ys_journal *j);
 
+/* Reopens the run directory dir to resume it: the lines already in
+ * samples.jsonl are read back with ys_journal_kept_line, then
+ * ys_journal_keep_no_more cuts what follows the last one kept, before
+ * anything is appended. Errors: YS_ERR_USAGE (no samples.jsonl), YS_ERR_IO. */
+ys_err ys_journal_resume(const char *dir, ys_journal **out, ys_diag *diag)
+  YS_WARN_UNUSED;
+
+/* The next whole line already in the journal (without its newline;
+ * borrowed until the next call); 0 at the end or at a torn last line. */
+int ys_journal_kept_line(ys_journal *j, const char **line, size_t *len);
+
+/* Stops reading kept lines and cuts the file after the last one read (a
+ * torn line, say); *dropped says whether anything was cut. */
+ys_err ys_journal_keep_no_more(ys_journal *j, long *dropped, ys_diag *diag)
+  YS_WARN_UNUSED;
+
 /* Appends one line (without its newline) to samples.jsonl. Lines are
- * flushed every few hundred lines and at ys_journal_close. */
+ * written and fsynced every 256 KiB or second, and at ys_journal_close. */
 ys_err ys_journal_append(ys_journal *j, const char *line, size_t len,
                          ys_diag *diag) YS_WARN_UNUSED;
+
+/* Writes pending lines if the last write is a second old (call it while
+ * waiting, so results never sit in memory long). */
+ys_err ys_journal_tick(ys_journal *j, ys_diag *diag) YS_WARN_UNUSED;
 
 /* Writes name (e.g. "summary.json") in the run directory atomically, as
  * pretty-printed JSON. */

@@ -46,6 +46,7 @@ static void usage(FILE *f)
 {
   fprintf(f,
 "usage: yardstick run SUITE.lua [options]\n"
+"       yardstick run --resume RUN_DIR [SUITE.lua] [-j N] [cache options]\n"
 "       yardstick gate RUN_DIR [--suite SUITE.lua] [--json]\n"
 "       yardstick report RUN_DIR --format json|csv|junit|md|html [-o FILE]\n"
 "       yardstick compare RUN_A [RUN_B] [--models A[,B]] [--metric KEY]\n"
@@ -72,6 +73,8 @@ static void usage(FILE *f)
 "                      in it fails (no network)\n"
 "  -o, --output DIR    write the run to DIR (must be new or empty)\n"
 "      --runs-dir DIR  parent of generated run directories (default runs)\n"
+"      --resume DIR    continue the interrupted run in DIR (its suite,\n"
+"                      data and options; SUITE.lua may be left out)\n"
 "  -q, --quiet         print nothing but errors\n"
 "\n"
 "Exit status: 0 all gates hold, 1 a gate failed, 2 usage, suite or data\n"
@@ -146,6 +149,7 @@ static int cmd_run(int argc, char **argv, int first)
   ys_run_opts_init(&opts);
   const char *suite = NULL;
   int quiet = 0;
+  const char *fixed = NULL; /* an option a resumed run takes from itself */
   for(int i = first; i < argc; i++) {
     const char *a = argv[i];
     const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -154,7 +158,8 @@ static int cmd_run(int argc, char **argv, int first)
                 !strcmp(a, "--limit") || !strcmp(a, "--sample") ||
                 !strcmp(a, "--seed") || !strcmp(a, "-o") ||
                 !strcmp(a, "--repeat") || !strcmp(a, "--cache") ||
-                !strcmp(a, "--output") || !strcmp(a, "--runs-dir");
+                !strcmp(a, "--output") || !strcmp(a, "--runs-dir") ||
+                !strcmp(a, "--resume");
     if(takes && !val)
       return cli_fail_usage("option %s needs a value", a);
     if(!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
@@ -163,28 +168,36 @@ static int cmd_run(int argc, char **argv, int first)
       opts.jobs = (int)v;
       i++;
     }
+    else if(!strcmp(a, "--resume")) {
+      opts.resume_dir = val;
+      i++;
+    }
     else if(!strcmp(a, "--limit")) {
       if(!cli_parse_long(a, val, 1, LONG_MAX, &v))
         return EXIT_USAGE;
       opts.limit = v;
+      fixed = a;
       i++;
     }
     else if(!strcmp(a, "--sample")) {
       if(!cli_parse_long(a, val, 1, LONG_MAX, &v))
         return EXIT_USAGE;
       opts.sample = v;
+      fixed = a;
       i++;
     }
     else if(!strcmp(a, "--seed")) {
       if(!cli_parse_long(a, val, 0, LONG_MAX, &v))
         return EXIT_USAGE;
       opts.seed = (uint64_t)v;
+      fixed = a;
       i++;
     }
     else if(!strcmp(a, "--repeat")) {
       if(!cli_parse_long(a, val, 1, 1000, &v))
         return EXIT_USAGE;
       opts.repeat = (int)v;
+      fixed = a;
       i++;
     }
     else if(!strcmp(a, "--cache")) {
@@ -201,6 +214,7 @@ static int cmd_run(int argc, char **argv, int first)
     }
     else if(!strcmp(a, "-o") || !strcmp(a, "--output")) {
       opts.out_dir = val;
+      fixed = a;
       i++;
     }
     else if(!strcmp(a, "--runs-dir")) {
@@ -217,7 +231,10 @@ static int cmd_run(int argc, char **argv, int first)
     else
       suite = a;
   }
-  if(!suite)
+  if(opts.resume_dir && fixed)
+    return cli_fail_usage("--resume continues a run with its own options: "
+                          "%s cannot change them", fixed);
+  if(!suite && !opts.resume_dir)
     return cli_fail_usage("%s", "run needs a suite file: yardstick run "
                       "SUITE.lua");
   ui u = { !quiet && isatty(2), 0, quiet };
@@ -307,15 +324,13 @@ static int cmd_run_tests(int argc, char **argv, int first)
   return status;
 }
 
-/* The argv main works on (kept reachable: it lives until exit). */
-static char **args;
-
 /* Spells options the usual ways: "--jobs=8" and "-j8" become "--jobs"
  * "8" and "-j" "8" (also -o and -f), so each subcommand parses one form.
- * Returns a new argv (the strings are argv's or new ones, never freed:
- * they live as long as the process). */
+ * Returns a new array (free it) of argv's strings, cut in place at '=',
+ * and constant ones. */
 static char **split_options(int argc, char **argv, int *out_argc)
 {
+  static char short_opts[][3] = { "-j", "-o", "-f" };
   char **v = calloc((size_t)argc * 2 + 1, sizeof(char *));
   if(!v)
     return NULL;
@@ -323,34 +338,26 @@ static char **split_options(int argc, char **argv, int *out_argc)
   for(int i = 0; i < argc; i++) {
     char *a = argv[i];
     char *eq = i >= 2 && !strncmp(a, "--", 2) ? strchr(a, '=') : NULL;
+    const char *sh = i >= 2 && a[0] == '-' && a[1] && a[2]
+                     ? strchr("jof", a[1]) : NULL;
     if(eq && eq > a + 2) {
-      v[n++] = strndup(a, (size_t)(eq - a));
+      *eq = '\0';
+      v[n++] = a;
       v[n++] = eq + 1;
     }
-    else if(i >= 2 && a[0] == '-' && strchr("jof", a[1]) && a[1] && a[2]) {
-      v[n++] = strndup(a, 2);
+    else if(sh) {
+      v[n++] = short_opts[sh - "jof"];
       v[n++] = a + 2;
     }
     else
       v[n++] = a;
-    if(!v[n - 1] || (n >= 2 && !v[n - 2]))
-      return NULL;
   }
   *out_argc = n;
   return v;
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
-  if(argc < 2) {
-    usage(stderr);
-    return EXIT_USAGE;
-  }
-  argv = args = split_options(argc, argv, &argc);
-  if(!argv) {
-    fprintf(stderr, "%s: out of memory\n", cli_progname);
-    return EXIT_INCOMPLETE;
-  }
   const char *cmd = argv[1];
   if(!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
     usage(stdout);
@@ -375,4 +382,20 @@ int main(int argc, char **argv)
   if(!strcmp(cmd, "cost"))
     return cli_cost(argc, argv, 2);
   return cli_fail_usage("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+  if(argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  char **args = split_options(argc, argv, &argc);
+  if(!args) {
+    fprintf(stderr, "%s: out of memory\n", cli_progname);
+    return EXIT_INCOMPLETE;
+  }
+  int status = dispatch(argc, args);
+  free(args);
+  return status;
 }

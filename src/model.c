@@ -158,17 +158,15 @@ static void account(lua_State *L, ys_model *m, long in, long out,
   ys_usage *u = t && (t->own_model == m ||
                       t->own_model == YS_TASK_ANY_MODEL) ? &t->usage
                                                          : &m->aux;
-  u->calls++;
-  u->input_tokens += in;
-  u->output_tokens += out;
-  u->latency_ms += ms;
-  u->cost += (in * m->price_in + out * m->price_out) / 1e6;
-  if(estimated)
-    u->estimated = 1;
-  if(t && t->call_cached) {
-    u->cache_hits++;
+  ys_usage one = { 1, in, out, t && t->call_cached, estimated, ms,
+                   (in * m->price_in + out * m->price_out) / 1e6 };
+  ys_usage_add(u, &one);
+  if(t)
     t->call_cached = 0;
-  }
+  /* A call to another model from a task: the journal records it per
+   * model, so a resumed run can count it again. */
+  if(u == &m->aux && t && t->others)
+    ys_usage_list_add(t->others, m, &one);
   if(t && t->settle)
     t->settle(t, ok);
 }

@@ -7,6 +7,7 @@
  * their lines to the journal and adds them to the summary, in order.
  * Uses suite, plan, sched, model, metric, journal, summary, report_text.
  */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -68,6 +69,8 @@ struct slot {
   ys_metric_call *call; /* the metric waiting for a model call */
   ys_usage usage;
   ys_usage judge_usage; /* model calls metrics made for this slot */
+  ys_usage_list others; /* calls to models other than its own */
+  int resumed;    /* read back from the journal of a resumed run */
   judge judge;    /* the model call a metric waits for (one at a time) */
   char *line;     /* the journal line, once done */
   size_t line_len;
@@ -96,6 +99,11 @@ struct ys_run {
   double t0, last_progress;
   size_t nkeys;
   volatile sig_atomic_t interrupted;
+  /* resuming an interrupted run */
+  int resume;       /* reopen out_dir rather than create a run */
+  int resuming;     /* lines are still being read back */
+  long kept;        /* tasks read back */
+  long resumes;     /* times the run was resumed, this one included */
 };
 
 void ys_run_opts_init(ys_run_opts *opts)
@@ -111,6 +119,84 @@ static void run_log(void *ud, const char *line)
   ys_run *r = ud;
   if(r->opts.log)
     r->opts.log(r->opts.ud, line);
+}
+
+static double line_num(const cJSON *o, const char *k);
+
+/* Reads the manifest of the run to resume into the options: what it
+ * was run with applies again. Sets *suite (owned) to its suite's path and
+ * *man (owned) to the manifest. */
+static ys_err read_resume(ys_run *r, char **suite, cJSON **man,
+                          ys_diag *diag)
+{
+  char *path = ys_xasprintf("%s/manifest.json", r->opts.resume_dir);
+  FILE *f = fopen(path, "rb");
+  ys_buf b;
+  ys_buf_init(&b, (size_t)64 << 20);
+  ys_err err = YS_OK;
+  if(!f)
+    err = ys_fail(diag, YS_ERR_USAGE, path, 0, "cannot open: %s (is %s a "
+                  "run directory?)", strerror(errno), r->opts.resume_dir);
+  else {
+    char chunk[65536];
+    size_t n;
+    while(!err && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+      err = ys_buf_add(&b, chunk, n);
+    fclose(f);
+    if(err)
+      err = ys_fail(diag, YS_ERR_DATA, path, 0, "larger than 64 MiB");
+  }
+  *man = err ? NULL : cJSON_Parse(ys_buf_str(&b));
+  ys_buf_free(&b);
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(*man, "status");
+  const cJSON *op = cJSON_GetObjectItemCaseSensitive(*man, "options");
+  const cJSON *sp = cJSON_GetObjectItemCaseSensitive(
+    cJSON_GetObjectItemCaseSensitive(*man, "suite"), "path");
+  if(!err && (!cJSON_IsString(st) || !cJSON_IsObject(op) ||
+              !cJSON_IsString(sp)))
+    err = ys_fail(diag, YS_ERR_DATA, path, 0, "not a yardstick manifest "
+                  "(status, options and suite.path expected)");
+  else if(!err && (!strcmp(st->valuestring, "complete") ||
+                   !strcmp(st->valuestring, "incomplete")))
+    err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "the run in %s finished "
+                  "(status %s): there is nothing to resume",
+                  r->opts.resume_dir, st->valuestring);
+  if(!err) {
+    r->opts.limit = (long)line_num(op, "limit");
+    r->opts.sample = (long)line_num(op, "sample");
+    r->opts.seed = (uint64_t)line_num(op, "seed");
+    r->opts.repeat = (int)line_num(op, "repeat");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(*man, "started_at");
+    snprintf(r->started_at, sizeof(r->started_at), "%s",
+             cJSON_IsString(at) ? at->valuestring : "");
+    r->resumes = (long)line_num(*man, "resumed") + 1;
+    *suite = ys_xstrdup(sp->valuestring);
+  }
+  free(path);
+  if(err) {
+    cJSON_Delete(*man);
+    *man = NULL;
+  }
+  return err;
+}
+
+/* The suite and data of a resumed run must be what it started with. */
+static ys_err check_unchanged(ys_run *r, const cJSON *man, ys_diag *diag)
+{
+  const cJSON *ss = cJSON_GetObjectItemCaseSensitive(
+    cJSON_GetObjectItemCaseSensitive(man, "suite"), "sha256");
+  const cJSON *ds = cJSON_GetObjectItemCaseSensitive(
+    cJSON_GetObjectItemCaseSensitive(man, "dataset"), "sha256");
+  if(!cJSON_IsString(ss) || strcmp(ss->valuestring, r->suite->sha256))
+    return ys_fail(diag, YS_ERR_USAGE, r->suite->path, 0, "changed since "
+                   "the run in %s started: resuming would mix results of "
+                   "two suites; start a new run", r->out_dir);
+  if(!cJSON_IsString(ds) || strcmp(ds->valuestring, r->plan.sha256))
+    return ys_fail(diag, YS_ERR_USAGE, r->suite->dataset_path, 0, "changed "
+                   "since the run in %s started: resuming would mix "
+                   "results of two datasets; start a new run",
+                   r->out_dir);
+  return YS_OK;
 }
 
 ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
@@ -148,13 +234,32 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
   r->command_line = ys_xstrdup(r->opts.command_line ? r->opts.command_line
                                                     : "");
   r->cache_path = r->opts.cache_path ? ys_xstrdup(r->opts.cache_path) : NULL;
+  char *resume_suite = NULL;
+  cJSON *man = NULL;
+  ys_err err = YS_OK;
+  if(r->opts.resume_dir) {
+    r->resume = 1;
+    free(r->out_dir);
+    r->out_dir = ys_xstrdup(r->opts.resume_dir);
+    err = read_resume(r, &resume_suite, &man, diag);
+    if(!suite_path)
+      suite_path = resume_suite;
+  }
+  r->opts.resume_dir = NULL; /* the caller's string; out_dir is ours */
   ys_suite_opts so = { r->search_path, run_log, r };
-  ys_err err = ys_suite_load(suite_path, &so, &r->suite, diag);
+  if(!err && !suite_path)
+    err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "no suite file given");
+  if(!err)
+    err = ys_suite_load(suite_path, &so, &r->suite, diag);
   if(!err) {
     err = ys_plan_make(r->suite, r->opts.limit, r->opts.sample,
                        r->opts.seed, &r->plan, diag);
     r->have_plan = !err;
   }
+  if(!err && man)
+    err = check_unchanged(r, man, diag);
+  free(resume_suite);
+  cJSON_Delete(man);
   if(err) {
     ys_run_free(r);
     return err;
@@ -284,6 +389,7 @@ static int start_protected(lua_State *L)
   ys_task *t = ys_sched_spawn(r->sched, L, 5, c->sl);
   t->ctx_ref = ctx_ref;
   t->own_model = m;
+  t->others = &c->sl->others;
   t->repeat = c->sl->repeat;
   return 0;
 }
@@ -403,7 +509,10 @@ static ys_err add_per_metric(ys_buf *b, const char *key, const ys_suite *s,
   return e;
 }
 
-static ys_err add_usage(ys_buf *b, const char *key, const ys_usage *u)
+/* ,"key":{...usage...} (without the comma when !comma; the cost inside
+ * with cost). */
+static ys_err add_usage(ys_buf *b, const char *key, const ys_usage *u,
+                        int comma, int cost)
 {
   /* Whole numbers through ys_json_fmt_number's fast path: this runs
    * for every line, and printf's formatting cost more than the rest. */
@@ -413,7 +522,7 @@ static ys_err add_usage(ys_buf *b, const char *key, const ys_usage *u)
   const long vals[] = { u->calls, u->input_tokens, u->output_tokens,
                         u->cache_hits };
   char num[32];
-  ys_err e = ys_buf_addc(b, ',');
+  ys_err e = comma ? ys_buf_addc(b, ',') : YS_OK;
   if(!e)
     e = ys_json_append_string(b, key, strlen(key));
   if(!e)
@@ -425,7 +534,7 @@ static ys_err add_usage(ys_buf *b, const char *key, const ys_usage *u)
   }
   if(!e && u->estimated)
     e = ys_buf_adds(b, ",\"estimated_tokens\":true");
-  if(!e && strcmp(key, "usage"))
+  if(!e && cost)
     e = add_num(b, "cost", round(u->cost * 1e9) / 1e9);
   if(!e)
     e = ys_buf_addc(b, '}');
@@ -485,11 +594,21 @@ static void build_line(ys_run *r, slot *sl)
   if(!e && sl->ok)
     e = add_per_metric(&b, "details", s, sl->details, 1);
   if(!e)
-    e = add_usage(&b, "usage", &sl->usage);
+    e = add_usage(&b, "usage", &sl->usage, 1, 0);
   if(!e)
     e = add_num(&b, "cost", round(sl->usage.cost * 1e9) / 1e9);
   if(!e && sl->judge_usage.calls)
-    e = add_usage(&b, "judge_usage", &sl->judge_usage);
+    e = add_usage(&b, "judge_usage", &sl->judge_usage, 1, 1);
+  if(!e && sl->others.n) {
+    /* Per model, so a resumed run counts each model's calls again. */
+    e = ys_buf_adds(&b, ",\"other_usage\":{");
+    for(size_t i = 0; i < sl->others.n && !e; i++) {
+      const ys_model *om = sl->others.v[i].model;
+      e = add_usage(&b, om->name, &sl->others.v[i].usage, i > 0, 1);
+    }
+    if(!e)
+      e = ys_buf_addc(&b, '}');
+  }
   char ms[32];
   if(!e)
     e = ys_buf_adds(&b, ",\"latency_ms\":");
@@ -744,17 +863,9 @@ static void judge_done(ys_run *r, ys_task *t, int status, int nres)
   t->ctx_ref = LUA_NOREF;
   /* The call's cost: this slot's judging, and the judge model's use by
    * other tasks. */
-  ys_usage *u = &t->usage, *ju = &sl->judge_usage, *aux = &j->model->aux;
-  ys_usage *both[2] = { ju, aux };
-  for(int i = 0; i < 2; i++) {
-    both[i]->calls += u->calls;
-    both[i]->input_tokens += u->input_tokens;
-    both[i]->output_tokens += u->output_tokens;
-    both[i]->cache_hits += u->cache_hits;
-    both[i]->latency_ms += u->latency_ms;
-    both[i]->cost += u->cost;
-    both[i]->estimated |= u->estimated;
-  }
+  ys_usage_add(&sl->judge_usage, &t->usage);
+  ys_usage_add(&j->model->aux, &t->usage);
+  ys_usage_list_add(&sl->others, j->model, &t->usage);
   if(status != LUA_OK || nres < 2 || lua_type(co, -2) != LUA_TSTRING) {
     const char *msg = status != LUA_OK && lua_type(co, -1) == LUA_TSTRING
                       ? lua_tostring(co, -1) : "the model call failed";
@@ -839,6 +950,123 @@ static slot *win_at(ys_run *r, size_t i)
   return &r->win[(r->whead + i) % r->wcap];
 }
 
+/* {====== resuming ======
+ * A resumed run reads its journal back in the order it will make its
+ * tasks. The journal is written in that order, so what it holds is the
+ * first tasks, each of which must be the task expected there: anything
+ * else means the suite or data changed, and mixing would be wrong. */
+
+static double line_num(const cJSON *o, const char *k)
+{
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static void read_usage(const cJSON *o, ys_usage *u)
+{
+  memset(u, 0, sizeof(*u));
+  if(!cJSON_IsObject(o))
+    return;
+  u->calls = (long)line_num(o, "calls");
+  u->input_tokens = (long)line_num(o, "input_tokens");
+  u->output_tokens = (long)line_num(o, "output_tokens");
+  u->cache_hits = (long)line_num(o, "cache_hits");
+  u->cost = line_num(o, "cost");
+  u->estimated = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
+    o, "estimated_tokens"));
+}
+
+/* Fills a new slot from the next kept line, which must be its task. */
+static ys_err resume_slot(ys_run *r, slot *sl, const char *line, size_t len,
+                          ys_diag *diag)
+{
+  const ys_suite *s = r->suite;
+  long lineno = r->kept + 1;
+  cJSON *o = cJSON_ParseWithLength(line, len);
+  const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+  const cJSON *model = cJSON_GetObjectItemCaseSensitive(o, "model");
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+  int repeat = cJSON_GetObjectItemCaseSensitive(o, "repeat")
+               ? (int)line_num(o, "repeat") : 1;
+  char *path = ys_xasprintf("%s/samples.jsonl", ys_journal_dir(r->journal));
+  ys_err err = YS_OK;
+  if(!cJSON_IsObject(o) || !cJSON_IsString(id) || !cJSON_IsString(model) ||
+     !cJSON_IsString(st))
+    err = ys_fail(diag, YS_ERR_DATA, path, lineno, "not a result line (id, "
+                  "model and status expected): the journal is damaged");
+  else if(strcmp(id->valuestring, sl->smp->id) ||
+          strcmp(model->valuestring, s->models[sl->model]->name) ||
+          repeat != sl->repeat + 1)
+    err = ys_fail(diag, YS_ERR_DATA, path, lineno, "holds sample '%s' of "
+                  "model '%s' where the run now has sample '%s' of model "
+                  "'%s' (repeat %d): the suite or dataset changed since it "
+                  "started; start a new run", id->valuestring,
+                  model->valuestring, sl->smp->id,
+                  s->models[sl->model]->name, sl->repeat + 1);
+  if(err) {
+    free(path);
+    cJSON_Delete(o);
+    return err;
+  }
+  sl->resumed = 1;
+  sl->state = SLOT_DONE;
+  sl->ok = !strcmp(st->valuestring, "ok");
+  sl->scores = ys_xmalloc((r->nkeys + 1) * sizeof(double));
+  const cJSON *sc = cJSON_GetObjectItemCaseSensitive(o, "scores");
+  size_t k = 0;
+  for(size_t i = 0; i < s->nmetrics; i++)
+    for(size_t j = 0; j < ys_metric_nkeys(s->metrics[i]); j++, k++) {
+      const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        sc, ys_metric_key(s->metrics[i], j));
+      sl->scores[k] = cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    }
+  read_usage(cJSON_GetObjectItemCaseSensitive(o, "usage"), &sl->usage);
+  sl->usage.cost = line_num(o, "cost");
+  sl->usage.latency_ms = line_num(o, "latency_ms");
+  sl->elapsed_ms = line_num(o, "elapsed_ms");
+  read_usage(cJSON_GetObjectItemCaseSensitive(o, "judge_usage"),
+             &sl->judge_usage);
+  /* Calls this task made to other models count in those models' use. */
+  const cJSON *others = cJSON_GetObjectItemCaseSensitive(o, "other_usage");
+  for(const cJSON *e = others ? others->child : NULL; e && !err;
+      e = e->next) {
+    ys_model *om = ys_suite_find_model(s, e->string);
+    if(!om) {
+      err = ys_fail(diag, YS_ERR_DATA, path, lineno, "calls model '%s', "
+                    "which the suite no longer has: start a new run",
+                    e->string);
+      break;
+    }
+    ys_usage u;
+    read_usage(e, &u);
+    ys_usage_add(&om->aux, &u);
+  }
+  free(path);
+  cJSON_Delete(o);
+  if(!err) {
+    r->kept++;
+    r->done++;
+    if(!sl->ok)
+      r->failed++;
+  }
+  return err;
+}
+
+/* The journal holds no more of the run's tasks: cut what follows (a
+ * torn line) and append from there. */
+static ys_err end_resuming(ys_run *r, ys_diag *diag)
+{
+  r->resuming = 0;
+  long dropped = 0;
+  ys_err err = ys_journal_keep_no_more(r->journal, &dropped, diag);
+  if(!err && dropped)
+    run_log(r, "warning: samples.jsonl ended in an unfinished line; it was "
+            "dropped and that task runs again");
+  return err;
+}
+
+/* }====== */
+
 /* Reads rows into the window until it is full or the data ends. */
 static ys_err fill(ys_run *r, ys_dataset *ds, long *index, int *eof,
                    ys_diag *diag)
@@ -881,7 +1109,26 @@ static ys_err fill(ys_run *r, ys_dataset *ds, long *index, int *eof,
         sl->model = m;
         sl->repeat = k;
         sl->state = SLOT_PENDING;
+        const char *kl;
+        size_t klen;
+        if(r->resuming && ys_journal_kept_line(r->journal, &kl, &klen)) {
+          err = resume_slot(r, sl, kl, klen, diag);
+          if(err)
+            return err;
+        }
+        else if(r->resuming && (err = end_resuming(r, diag)))
+          return err;
       }
+  }
+  if(*eof && r->resuming) {
+    const char *kl;
+    size_t klen;
+    if(ys_journal_kept_line(r->journal, &kl, &klen))
+      return ys_fail(diag, YS_ERR_DATA, NULL, 0, "%s/samples.jsonl holds "
+                     "more results than the run has tasks (%ld): the suite "
+                     "or dataset changed since it started; start a new run",
+                     ys_journal_dir(r->journal), r->kept);
+    return end_resuming(r, diag);
   }
   return YS_OK;
 }
@@ -915,13 +1162,17 @@ static ys_err flush(ys_run *r, ys_diag *diag)
 {
   while(r->wcount && win_at(r, 0)->state == SLOT_DONE) {
     slot *sl = win_at(r, 0);
-    ys_err err = ys_journal_append(r->journal, sl->line, sl->line_len, diag);
+    /* A line read back from a resumed run is there already. */
+    ys_err err = sl->resumed ? YS_OK
+                 : ys_journal_append(r->journal, sl->line, sl->line_len,
+                                     diag);
     if(err)
       return err;
     ys_summary_add(r->summary, sl->model, sl->ok, sl->scores, &sl->usage,
                    &sl->judge_usage, sl->elapsed_ms);
     free(sl->line);
     free(sl->scores);
+    ys_usage_list_free(&sl->others);
     sl->line = NULL;
     sl->scores = NULL;
     if(--sl->smp->tasks_left == 0) {
@@ -963,6 +1214,8 @@ static cJSON *manifest(ys_run *r, const char *status)
   cJSON_AddStringToObject(doc, "status", status);
   cJSON_AddStringToObject(doc, "command_line", r->command_line);
   cJSON_AddStringToObject(doc, "started_at", r->started_at);
+  if(r->resumes)
+    cJSON_AddNumberToObject(doc, "resumed", (double)r->resumes);
   if(strcmp(status, "running")) {
     char now[32];
     ys_journal_utc_now(now);
@@ -1067,6 +1320,8 @@ static ys_err loop(ys_run *r, ys_diag *diag)
       break;
     ys_sched_step(r->sched, 1);
     err = flush(r, diag);
+    if(!err)
+      err = ys_journal_tick(r->journal, diag);
     if(err)
       break;
     report_progress(r, 0);
@@ -1085,11 +1340,15 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
     return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "this run was already "
                    "executed");
   const ys_suite *s = r->suite;
-  ys_err err = ys_journal_create(r->out_dir, r->runs_dir, s->name,
-                                 &r->journal, diag);
+  ys_err err = r->resume
+               ? ys_journal_resume(r->out_dir, &r->journal, diag)
+               : ys_journal_create(r->out_dir, r->runs_dir, s->name,
+                                   &r->journal, diag);
   if(err)
     return err;
-  ys_journal_utc_now(r->started_at);
+  r->resuming = r->resume;
+  if(!r->resume)
+    ys_journal_utc_now(r->started_at);
   cJSON *man = manifest(r, "running");
   err = ys_journal_write_json(r->journal, "manifest.json", man, diag);
   cJSON_Delete(man);
@@ -1127,9 +1386,9 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
     cJSON_Delete(man);
     long total = r->plan.rows_selected * (long)s->nmodels * r->repeat;
     return ys_fail(diag, err, NULL, 0, "interrupted: %ld of %ld tasks "
-                   "written to %s/samples.jsonl (the run is incomplete)",
-                   ys_summary_tasks(r->summary), total,
-                   ys_journal_dir(r->journal));
+                   "written to %s/samples.jsonl; continue with: yardstick "
+                   "run --resume %s", ys_summary_tasks(r->summary), total,
+                   ys_journal_dir(r->journal), ys_journal_dir(r->journal));
   }
   if(err) {
     man = manifest(r, "failed");
@@ -1244,6 +1503,7 @@ void ys_run_free(ys_run *r)
       free_scoring(r, sl);
       free(sl->line);
       free(sl->scores);
+      ys_usage_list_free(&sl->others);
       if(--sl->smp->tasks_left == 0) {
         cJSON_Delete(sl->smp->row);
         free(sl->smp);

@@ -380,6 +380,10 @@ size_t ys_sched_step(ys_sched *s, int block)
   }
   if(timeout < 0 && !s->nwatches)
     return s->alive; /* nothing could ever wake anyone: do not hang */
+  /* Return at least every second, so the caller's periodic work (writing
+   * finished results out) runs during long waits. */
+  if(timeout < 0 || timeout > 1000)
+    timeout = 1000;
   /* A signal cuts the wait short (EINTR); the caller loops, and so
    * notices an interrupt at once. */
   struct epoll_event evs[256];
@@ -400,3 +404,43 @@ size_t ys_sched_step(ys_sched *s, int block)
   fire_timers(s);
   return s->alive;
 }
+
+/* {====== usage ====== */
+
+void ys_usage_add(ys_usage *a, const ys_usage *b)
+{
+  a->calls += b->calls;
+  a->input_tokens += b->input_tokens;
+  a->output_tokens += b->output_tokens;
+  a->cache_hits += b->cache_hits;
+  a->latency_ms += b->latency_ms;
+  a->cost += b->cost;
+  if(b->estimated)
+    a->estimated = 1;
+}
+
+void ys_usage_list_add(ys_usage_list *list, void *model, const ys_usage *u)
+{
+  size_t i = 0;
+  while(i < list->n && list->v[i].model != model)
+    i++;
+  if(i == list->n) {
+    if(list->n == list->cap) {
+      list->cap = list->cap ? list->cap * 2 : 2;
+      list->v = ys_xrealloc(list->v, list->cap * sizeof(*list->v));
+    }
+    memset(&list->v[i], 0, sizeof(list->v[i]));
+    list->v[i].model = model;
+    list->n++;
+  }
+  ys_usage_add(&list->v[i].usage, u);
+}
+
+void ys_usage_list_free(ys_usage_list *list)
+{
+  free(list->v);
+  list->v = NULL;
+  list->n = list->cap = 0;
+}
+
+/* }====== */

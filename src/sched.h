@@ -28,6 +28,26 @@ typedef struct ys_usage {
   double cost;       /* in the price unit of the model (USD) */
 } ys_usage;
 
+/* Calls a task made to models other than its own (a judge, a model it
+ * asked through ctx.models), by model: what a run journal records so a
+ * resumed run can count them again. model is a ys_model. */
+typedef struct ys_model_usage {
+  void *model;
+  ys_usage usage;
+} ys_model_usage;
+
+typedef struct ys_usage_list {
+  ys_model_usage *v;
+  size_t n, cap;
+} ys_usage_list;
+
+/* Adds u to model's entry in list (made if new). */
+void ys_usage_list_add(ys_usage_list *list, void *model, const ys_usage *u);
+void ys_usage_list_free(ys_usage_list *list);
+
+/* Adds b into a. */
+void ys_usage_add(ys_usage *a, const ys_usage *b);
+
 /* A timer: embed one, set cb, then start it. The callback runs from the
  * loop (never from inside a task). */
 typedef struct ys_timer {
@@ -59,6 +79,7 @@ struct ys_task {
   int repeat;       /* repeat index (0-based), part of cache keys */
   int call_cached;  /* the current model call was answered from cache */
   ys_usage usage;   /* calls to own_model */
+  ys_usage_list *others; /* calls to other models, or NULL: not kept */
   ys_task *next_ready;
   ys_timer sleep;   /* ys_sched_sleep */
   int armed;        /* a wake-up is registered for the current yield */
@@ -92,8 +113,8 @@ ys_task *ys_sched_spawn(ys_sched *s, lua_State *L, int nargs, void *ud);
 
 /* Runs the tasks ready now and returns if there were any; otherwise, when
  * block is set, waits for the next timer or watched descriptor (or a
- * signal), runs what that made due, and returns. Returns the number of
- * tasks still alive. */
+ * signal, or a second at most), runs what that made due, and returns.
+ * Returns the number of tasks still alive. */
 size_t ys_sched_step(ys_sched *s, int block);
 
 size_t ys_sched_alive(const ys_sched *s);

@@ -84,6 +84,11 @@ typedef struct ys_run_opts {
   const char *runs_dir;     /* parent of generated run directories: "runs" */
   const char *search_path;  /* ':'-separated plugin roots tried first */
   const char *command_line; /* recorded in manifest.json */
+  /* Continue the unfinished run in this directory: its results so far are
+   * kept, the rest is evaluated, and its limit, sample, seed and repeat
+   * apply (the fields above are ignored). The suite and dataset must be
+   * unchanged. suite_path may then be NULL: the run's own suite. */
+  const char *resume_dir;
   /* Called about ten times a second while running, and once at the end. */
   void (*progress)(void *ud, const ys_progress *p);
   /* Warnings and suite `print` output, one line each without newline. */
@@ -99,7 +104,9 @@ void ys_run_opts_init(ys_run_opts *opts);
 /* Loads and validates the suite at suite_path and checks every row of its
  * dataset (ids present and unique, prompt fields present), without calling
  * any model. On success *out is a run ready for ys_run_exec. Errors:
- * YS_ERR_SUITE, YS_ERR_DATA, YS_ERR_USAGE, YS_ERR_IO, YS_ERR_TOOBIG. */
+ * YS_ERR_SUITE, YS_ERR_DATA, YS_ERR_USAGE, YS_ERR_IO, YS_ERR_TOOBIG; with
+ * opts->resume_dir, YS_ERR_USAGE also when that run finished already or
+ * its suite or dataset changed. */
 ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
                    ys_run **out, ys_diag *diag);
 

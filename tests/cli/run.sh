@@ -58,7 +58,7 @@ expect_rc "csv suite" 0 || true
 run_ys evaluate run "$SUITES/evaluate.lua" -q -o evaluate
 expect_rc "evaluate suite" 0 || true
 line=$(head -1 evaluate/samples.jsonl | jq -c 'del(.latency_ms, .elapsed_ms)')
-want='{"id":"p01","model":"echo","status":"ok","output":{"first":"echo:first:p01","model":"echo","second":"echo:again","shout":"P01","tokens":1},"scores":{"mentions_id":1},"usage":{"calls":2,"input_tokens":3,"output_tokens":2,"cache_hits":0},"cost":0}'
+want='{"id":"p01","model":"echo","status":"ok","output":{"first":"echo:first:p01","model":"echo","second":"echo:again","shout":"P01","tokens":1},"scores":{"mentions_id":1},"usage":{"calls":2,"input_tokens":3,"output_tokens":2,"cache_hits":0},"cost":0,"other_usage":{"upper":{"calls":1,"input_tokens":1,"output_tokens":1,"cache_hits":0,"estimated_tokens":true,"cost":0}}}'
 [ "$line" = "$want" ] || fail "evaluate: first line: $line"
 # }======
 
