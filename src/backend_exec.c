@@ -620,8 +620,8 @@ static int exec_k(lua_State *L, int status, lua_KContext ctx)
 static int l_exec(lua_State *L)
 {
   static const char *const known[] = { "cmd", "workers", "timeout",
-                                       "concurrency", "price", "rpm", "tpm",
-                                       NULL };
+                                       "concurrency", "price", "hosting",
+                                       "rpm", "tpm", NULL };
   luaL_checktype(L, 1, LUA_TTABLE);
   lua_pushnil(L);
   while(lua_next(L, 1)) {
@@ -633,7 +633,8 @@ static int l_exec(lua_State *L)
       ok |= !strcmp(*o, k);
     if(!ok)
       return luaL_error(L, "exec: unknown option '%s' (expected cmd, "
-                        "workers, timeout, concurrency, price, rpm, tpm)",
+                        "workers, timeout, concurrency, price, hosting, "
+                        "rpm, tpm)",
                         k);
   }
   if(lua_getfield(L, 1, "cmd") != LUA_TTABLE || luaL_len(L, -1) < 1)
@@ -701,8 +702,8 @@ static int l_exec(lua_State *L)
     lua_pushinteger(L, workers);
   }
   lua_setfield(L, -2, "concurrency");
-  static const char *const pass[] = { "price", "rpm", "tpm" };
-  for(int i = 0; i < 3; i++) {
+  static const char *const pass[] = { "price", "hosting", "rpm", "tpm" };
+  for(int i = 0; i < 4; i++) {
     lua_getfield(L, 1, pass[i]);
     lua_setfield(L, -2, pass[i]);
   }

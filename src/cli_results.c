@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -113,6 +114,16 @@ int cli_report(int argc, char **argv, int first)
     if(tmp)
       snprintf(tmp, n, "%s.tmp.XXXXXX", outp);
     int fd = tmp ? mkstemp(tmp) : -1;
+    if(fd >= 0) {
+      /* mkstemp makes 0600; a report is for sharing: 0666 less umask. */
+      mode_t mask = umask(0);
+      umask(mask);
+      if(fchmod(fd, 0666 & ~mask) != 0) {
+        close(fd);
+        unlink(tmp);
+        fd = -1;
+      }
+    }
     f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if(!f) {
       fprintf(stderr, "%s: %s: cannot write: %s\n", cli_progname, outp,

@@ -139,8 +139,13 @@ static double compare_one(side a, side b, const size_t *ta,
     cJSON_AddStringToObject(s, "id", a.r->task_ids[ta[i]]);
     if(a.r->task_repeat[ta[i]] > 1)
       cJSON_AddNumberToObject(s, "repeat", a.r->task_repeat[ta[i]]);
-    add_score(s, "a_score", va[i], 1);
-    add_score(s, "b_score", vb[i], 1);
+    double x = va[i], y = vb[i];
+    if(binary) { /* as counted: an unscored task fails */
+      x = isnan(x) ? 0 : x > 0;
+      y = isnan(y) ? 0 : y > 0;
+    }
+    add_score(s, "a_score", x, 1);
+    add_score(s, "b_score", y, 1);
     add_output(s, "a_output", &a.r->tasks[a.model * a.r->ntasks + ta[i]]);
     add_output(s, "b_output", &b.r->tasks[b.model * b.r->ntasks + tb[i]]);
     cJSON_AddItemToArray(list, s);

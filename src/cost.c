@@ -35,7 +35,7 @@ static void add_num(cJSON *o, const char *k, double x)
   if(isnan(x) || isinf(x))
     cJSON_AddNullToObject(o, k);
   else
-    cJSON_AddNumberToObject(o, k, round(x * 1e6) / 1e6);
+    cJSON_AddNumberToObject(o, k, x); /* cents of a cent matter per sample */
 }
 
 /* The hosting override for model, from "NAME=USD" entries; NaN if none. */

@@ -269,9 +269,12 @@ static int eval_limit(const ys_gate *g, const cJSON *mo, cJSON *o)
       return fail_why(o, "the model ran no tasks");
   }
   else if(g->kind == YS_GATE_COST) {
-    v = num(cJSON_GetObjectItemCaseSensitive(mo, "usage"),
-            "cost_per_1k_samples");
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(mo, "usage");
+    v = num(u, "cost_per_1k_samples");
     add_num(o, "value", v);
+    if(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(u, "priced")))
+      return fail_why(o, "the model has no price (price = { input =, "
+                      "output = }), so its cost is unknown");
     if(isnan(v))
       return fail_why(o, "the model ran no tasks");
   }
@@ -509,8 +512,9 @@ char *ys_gate_describe(const cJSON *v)
              num(v, "max"));
     snprintf(found, sizeof(found), "%.4g ms", val);
   }
+  /* A gate that could not be evaluated has no evidence worth showing. */
   if(cJSON_IsString(err))
-    return ys_xasprintf("%s: %s (%s)", what, err->valuestring, found);
+    return ys_xasprintf("%s: %s", what, err->valuestring);
   return ys_xasprintf("%s: %s", what, found);
 }
 

@@ -31,6 +31,7 @@ typedef struct ys_model {
   int concurrency;    /* tasks in flight at most; 0: only -j limits */
   double price_in;    /* per million input tokens; 0 when unknown */
   double price_out;   /* per million output tokens */
+  int has_price;      /* price was given (even as 0): costs are known */
   double hosting_usd; /* fixed monthly cost (a self-hosted GPU); NaN: none */
   ys_limit limit;     /* rpm / tpm */
   ys_usage aux;       /* calls made from tasks evaluating another model */

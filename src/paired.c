@@ -53,8 +53,15 @@ void ys_paired_compare(const double *a, const unsigned char *pa,
 uint64_t ys_paired_seed(uint64_t seed, const char *a, const char *b,
                         const char *key)
 {
-  /* FNV-1a over the names, each ended by a NUL so "ab"+"c" != "a"+"bc". */
+  /* FNV-1a over the names, each ended by a NUL so "ab"+"c" != "a"+"bc";
+   * the two models in a fixed order, so a gate (a vs b) and compare (b
+   * vs a) resample alike. */
   uint64_t h = 0xcbf29ce484222325ull;
+  if(a && b && strcmp(a, b) > 0) {
+    const char *t = a;
+    a = b;
+    b = t;
+  }
   const char *parts[3] = { a, b, key };
   for(int i = 0; i < 3; i++) {
     for(const char *p = parts[i] ? parts[i] : ""; ; p++) {

@@ -36,8 +36,9 @@ void ys_paired_compare(const double *a, const unsigned char *pa,
                        size_t ntasks, int binary, double level,
                        uint64_t seed, ys_paired *out);
 
-/* A seed for one comparison from the run's seed and the names compared,
- * so a gate's figures do not depend on the order gates are listed. */
+/* A seed for one comparison from the run's seed and the names compared
+ * (in either order), so a gate's figures depend neither on the order
+ * gates are listed nor on which model comes first. */
 uint64_t ys_paired_seed(uint64_t seed, const char *a, const char *b,
                         const char *key);
 

@@ -2,9 +2,10 @@
 /*
  * regate.c: `yardstick gate RUN_DIR`: the gates of a stored run evaluated
  * again on its stored scores, either as the run defined them (read back
- * from summary.json) or as an updated suite file defines them now. The
- * same evaluation as at the end of a run, with the run's seed, so an
- * unchanged gate gets the same verdict.
+ * from summary.json) or as an updated suite file defines them now (with
+ * its baselines). The same evaluation as at the end of a run, with the
+ * run's seed, so an unchanged gate gets the same verdict. Loading a suite
+ * runs its constructors: a local server starts, a classifier trains.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +54,27 @@ ys_err ys_results_gate(const ys_results *r, const char *suite_path,
     }
   }
   if(!err) {
-    cJSON *v = ys_gates_eval(gates, n, r->summary, &r->scores, r->seed,
+    /* An updated suite's baselines are the ones its gates name. */
+    cJSON *summary = r->summary, *copy = NULL;
+    if(s) {
+      copy = cJSON_Duplicate(r->summary, 1);
+      cJSON *bl = cJSON_CreateArray();
+      for(size_t i = 0; i < s->nbaselines; i++) {
+        cJSON *b = cJSON_CreateObject();
+        cJSON_AddStringToObject(b, "name", s->baselines[i].name);
+        cJSON_AddStringToObject(b, "metric", s->baselines[i].metric);
+        cJSON_AddNumberToObject(b, "value", s->baselines[i].value);
+        cJSON_AddItemToArray(bl, b);
+      }
+      if(!cJSON_ReplaceItemInObjectCaseSensitive(copy, "baselines", bl))
+        cJSON_AddItemToObject(copy, "baselines", bl);
+      summary = copy;
+    }
+    cJSON *v = ys_gates_eval(gates, n, summary, &r->scores, r->seed,
                              failed);
     *verdicts = cJSON_PrintUnformatted(v);
     cJSON_Delete(v);
+    cJSON_Delete(copy);
   }
   if(s)
     ys_suite_free(s);

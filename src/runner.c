@@ -1257,7 +1257,7 @@ static cJSON *manifest(ys_run *r, const char *status)
     cJSON_AddStringToObject(o, "defined_at", m->where);
     if(m->concurrency)
       cJSON_AddNumberToObject(o, "concurrency", m->concurrency);
-    if(m->price_in || m->price_out) {
+    if(m->has_price) {
       cJSON *p = cJSON_AddObjectToObject(o, "price_per_million_tokens");
       cJSON_AddNumberToObject(p, "input", m->price_in);
       cJSON_AddNumberToObject(p, "output", m->price_out);

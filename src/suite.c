@@ -329,6 +329,7 @@ static void read_model(lua_State *L, ys_model *m, int b, const char *w)
   if(t == LUA_TTABLE) {
     m->price_in = opt_price(L, lua_gettop(L), "input", w, m->name);
     m->price_out = opt_price(L, lua_gettop(L), "output", w, m->name);
+    m->has_price = 1;
   }
   else if(t != LUA_TNIL)
     fail_at(L, w, "model '%s': price must be { input = ..., output = ... }"
@@ -678,15 +679,16 @@ static void check_gate(lua_State *L, loadctx *c, int t, int i, ys_gate *gt)
         fail_at(L, c->where, "gates[%d]: %s must be 0 or more", i,
                 limits[j]);
     }
-  gt->has_min = gate_number(L, c, t, i, "min", &gt->min);
-  double mx;
-  if(gate_number(L, c, t, i, "max", &mx)) {
-    gt->has_max = 1;
-    gt->max = mx;
-  }
-  if(gt->has_min || (gt->has_max && !forms)) {
+  double mn = 0, mx = 0;
+  int has_min = gate_number(L, c, t, i, "min", &mn);
+  int has_max = gate_number(L, c, t, i, "max", &mx);
+  if(has_min || has_max) {
     forms++;
     gt->kind = YS_GATE_RANGE;
+    gt->has_min = has_min;
+    gt->min = mn;
+    gt->has_max = has_max;
+    gt->max = mx;
   }
   const char *vs[] = { "beats", "not_worse_than" };
   for(int j = 0; j < 2; j++) {
@@ -715,7 +717,9 @@ static void check_gate(lua_State *L, loadctx *c, int t, int i, ys_gate *gt)
             "remove metric", i, kind_option(gt->kind));
   if(needs_metric) {
     gt->metric = ys_xstrdup(lua_tostring(L, -1));
-    check_metric_ref(L, s, c->where, "gate", gt->metric);
+    char what[32];
+    snprintf(what, sizeof(what), "gates[%d]", i);
+    check_metric_ref(L, s, c->where, what, gt->metric);
   }
   lua_pop(L, 1);
   /* bound: only for min/max, on a metric with an interval. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gate.h"
+#include "paired.h"
 #include "stats.h"
 #include "summary.h"
 #include "xalloc.h"
@@ -264,8 +265,10 @@ static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k)
   }
   else if(se->scored > 1) {
     vals = scored_values(se, &nv);
-    ys_stats_bootstrap_mean(vals, nv, 1000, 0.95, sm->seed ^ (k * 7919 +
-                            model * 104729), &lo, &hi);
+    /* Seeded by names, so reordering models or metrics changes nothing. */
+    ys_stats_bootstrap_mean(vals, nv, 1000, 0.95,
+                            ys_paired_seed(sm->seed, sm->s->models[model]->name,
+                                           "", sm->key_names[k]), &lo, &hi);
     free(vals);
     method = "bootstrap";
   }
@@ -302,6 +305,8 @@ cJSON *ys_summary_build(ys_summary *sm)
                             (double)ma->usage.output_tokens);
     cJSON_AddNumberToObject(u, "cache_hits", (double)ma->usage.cache_hits);
     cJSON_AddBoolToObject(u, "estimated_tokens", ma->usage.estimated);
+    /* Without a price the cost is unknown, not zero. */
+    cJSON_AddBoolToObject(u, "priced", s->models[mi]->has_price);
     add_num(u, "cost", ma->usage.cost);
     /* What the cost projections need: per sample and per 1,000. */
     double per = ma->tasks ? ma->usage.cost / (double)ma->tasks : NAN;

@@ -64,7 +64,7 @@ static void setup(void)
     "  \"latency_ms\": {\"p95\": null},"
     "  \"metrics\": {\"em\": {\"value\": 0.75, \"n\": 100}}},"
     " {\"name\": \"c\", \"tasks\": 0, \"errors\": 0, \"score_errors\": 0,"
-    "  \"usage\": {\"cost_per_1k_samples\": null},"
+    "  \"usage\": {\"cost_per_1k_samples\": 0, \"priced\": false},"
     "  \"latency_ms\": {\"p95\": 10},"
     "  \"metrics\": {\"em\": {\"value\": null, \"n\": 0}}}],"
     " \"baselines\": [{\"name\": \"human\", \"metric\": \"em\","
@@ -354,10 +354,14 @@ START_TEST(test_cost_and_latency_limits)
   ck_assert(passes(limit(YS_GATE_COST, "a", 2.5)));
   ck_assert(!passes(limit(YS_GATE_COST, "b", 29.99)));
   ck_assert(!passes(limit(YS_GATE_COST, "c", 100)));
+  cJSON *all;
+  const cJSON *v = eval1(limit(YS_GATE_COST, "c", 100), &all);
+  ck_assert_str_eq(errf(v), "the model has no price (price = { input =, "
+                   "output = }), so its cost is unknown");
+  cJSON_Delete(all);
   ck_assert(passes(limit(YS_GATE_LATENCY, "a", 800)));
   ck_assert(!passes(limit(YS_GATE_LATENCY, "a", 799)));
-  cJSON *all;
-  const cJSON *v = eval1(limit(YS_GATE_LATENCY, "b", 1e9), &all);
+  v = eval1(limit(YS_GATE_LATENCY, "b", 1e9), &all);
   ck_assert_str_eq(errf(v), "no task of the model succeeded");
   cJSON_Delete(all);
 }
@@ -449,8 +453,7 @@ START_TEST(test_descriptions)
   expect_describe(limit(YS_GATE_COST, "a", 3),
                   "a cost per 1,000 samples <= 3: 2.5");
   expect_describe(limit(YS_GATE_LATENCY, "b", 10),
-                  "b p95 latency <= 10 ms: no task of the model succeeded "
-                  "(nan ms)");
+                  "b p95 latency <= 10 ms: no task of the model succeeded");
 }
 END_TEST
 

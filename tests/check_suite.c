@@ -947,7 +947,7 @@ START_TEST(test_gate_unknown_metric_lists_known_keys)
 {
   expect_suite_error(suite_src(NULL, TWO_METRICS,
     "  gates = { { model = \"m\", metric = \"taxonomy\", min = 1 } },\n"),
-    "suite.lua:2: gate: unknown metric 'taxonomy' " KNOWN_KEYS);
+    "suite.lua:2: gates[1]: unknown metric 'taxonomy' " KNOWN_KEYS);
 }
 END_TEST
 
@@ -1037,6 +1037,8 @@ START_TEST(test_gate_bad_forms_rejected)
     const char *gate, *msg;
   } bad[] = {
     { "model = \"m\", metric = \"exact_match\", min = 1, beats = \"n\"",
+      "gates[1] must have exactly one check" },
+    { "model = \"m\", max_error_rate = 0.001, max = 0.5",
       "gates[1] must have exactly one check" },
     { "model = \"m\", metric = \"exact_match\", max_error_rate = 0.1",
       "gates[1]: max_error_rate is about the model, not a metric: remove "

@@ -60,8 +60,11 @@ gates_suite all.lua '
 run_ys run run all.lua -o all --no-cache
 expect_rc "a run with failing gates" 1 || true
 verdicts=$(json '[.gates[].pass] | map(if . then "P" else "F" end) | join("")' all/summary.json)
-[ "$verdicts" = "PFPFPFPPPPP" ] || fail "verdicts: $verdicts: $(json '.gates' all/summary.json)"
-[ "$(json '.gates_failed' all/summary.json)" = 3 ] || fail "gates_failed"
+[ "$verdicts" = "PFPFPFPPPFP" ] || fail "verdicts: $verdicts: $(json '.gates' all/summary.json)"
+[ "$(json '.gates_failed' all/summary.json)" = 4 ] || fail "gates_failed"
+# A cost limit on a model without a price fails: its cost is unknown.
+[ "$(json '.gates[9].error' all/summary.json)" = "the model has no price (price = { input =, output = }), so its cost is unknown" ] ||
+  fail "cost gate without a price: $(json '.gates[9]' all/summary.json)"
 # McNemar on big vs small: 40 pairs one way, 10 the other.
 [ "$(json '.gates[0] | "\(.method) \(.wins) \(.losses) \(.n) \(.diff)"' all/summary.json)" = "mcnemar 40 10 200 0.15" ] ||
   fail "beats evidence: $(json '.gates[0]' all/summary.json)"
@@ -87,8 +90,8 @@ json '.gates' all/summary.json | jq -S . > stored.json
 cmp -s regate.json stored.json || fail "gate: verdicts differ from the run's: $(diff stored.json regate.json | head -8)"
 run_ys regate-text gate all
 expect_rc "gate, text" 1 || true
-[ "$(grep -c '^gate FAIL' "$TMP/out")" = 3 ] || fail "gate text: $(cat "$TMP/out")"
-[ "$(grep -c '^gate PASS' "$TMP/out")" = 8 ] || fail "gate text: passes"
+[ "$(grep -c '^gate FAIL' "$TMP/out")" = 4 ] || fail "gate text: $(cat "$TMP/out")"
+[ "$(grep -c '^gate PASS' "$TMP/out")" = 7 ] || fail "gate text: passes"
 # Updated gates in a new suite file, on the same stored scores.
 gates_suite relaxed.lua '
     { model = "big", metric = "exact_match", beats = "small" },
@@ -97,6 +100,13 @@ gates_suite relaxed.lua '
 run_ys relaxed gate all --suite relaxed.lua
 expect_rc "gate --suite with gates that hold" 0 || true
 [ "$(grep -c '^gate PASS' "$TMP/out")" = 3 ] || fail "gate --suite: $(cat "$TMP/out")"
+# A baseline the updated suite adds is the one its gate names.
+sed 's/human = { metric = "exact_match", value = 0.76 }/human = { metric = "exact_match", value = 0.76 },\n                floor = { metric = "exact_match", value = 0.5 }/' relaxed.lua |
+  sed 's/{ model = "big", metric = "exact_match", beats = "small" },/{ model = "small", metric = "exact_match", beats = "floor" },/' > newbase.lua
+run_ys newbase gate all --suite newbase.lua --json
+expect_rc "gate --suite with a new baseline" 0 || true
+[ "$(json '.[0] | "\(.other) \(.baseline) \(.pass)"' "$TMP/out")" = "floor 0.5 true" ] ||
+  fail "gate --suite: new baseline: $(cat "$TMP/out") $(cat "$TMP/err")"
 gates_suite none.lua ''
 run_ys none gate all --suite none.lua
 expect_rc "gate --suite without gates" 0 || true
