@@ -73,6 +73,8 @@ static void usage(FILE *f)
 "                      in it fails (no network)\n"
 "  -o, --output DIR    write the run to DIR (must be new or empty)\n"
 "      --runs-dir DIR  parent of generated run directories (default runs)\n"
+"      --redact F,...  keep these dataset fields' values out of the\n"
+"                      results (replaced by [redacted:F])\n"
 "      --resume DIR    continue the interrupted run in DIR (its suite,\n"
 "                      data and options; SUITE.lua may be left out)\n"
 "  -q, --quiet         print nothing but errors\n"
@@ -143,6 +145,9 @@ static char *join_args(int argc, char **argv)
   return s;
 }
 
+/* --redact's list; main frees it (cmd_run returns from many places). */
+static char **redact;
+
 static int cmd_run(int argc, char **argv, int first)
 {
   ys_run_opts opts;
@@ -150,6 +155,7 @@ static int cmd_run(int argc, char **argv, int first)
   const char *suite = NULL;
   int quiet = 0;
   const char *fixed = NULL; /* an option a resumed run takes from itself */
+  size_t nredact = 0;
   for(int i = first; i < argc; i++) {
     const char *a = argv[i];
     const char *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -159,7 +165,7 @@ static int cmd_run(int argc, char **argv, int first)
                 !strcmp(a, "--seed") || !strcmp(a, "-o") ||
                 !strcmp(a, "--repeat") || !strcmp(a, "--cache") ||
                 !strcmp(a, "--output") || !strcmp(a, "--runs-dir") ||
-                !strcmp(a, "--resume");
+                !strcmp(a, "--resume") || !strcmp(a, "--redact");
     if(takes && !val)
       return cli_fail_usage("option %s needs a value", a);
     if(!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
@@ -170,6 +176,26 @@ static int cmd_run(int argc, char **argv, int first)
     }
     else if(!strcmp(a, "--resume")) {
       opts.resume_dir = val;
+      i++;
+    }
+    else if(!strcmp(a, "--redact")) {
+      /* FIELD,FIELD,...: cut in place. */
+      char *list = (char *)val;
+      size_t n = 1;
+      for(const char *p = list; *p; p++)
+        n += *p == ',';
+      free(redact);
+      redact = calloc(n + 1, sizeof(char *));
+      if(!redact)
+        return EXIT_INCOMPLETE;
+      nredact = 0;
+      for(char *tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
+        redact[nredact++] = tok;
+      if(!nredact) {
+        return cli_fail_usage("%s", "--redact needs field names: "
+                              "--redact name,dob");
+      }
+      fixed = a;
       i++;
     }
     else if(!strcmp(a, "--limit")) {
@@ -241,6 +267,8 @@ static int cmd_run(int argc, char **argv, int first)
   char *cmdline = join_args(argc, argv);
   opts.command_line = cmdline;
   opts.search_path = getenv("YARDSTICK_PATH");
+  opts.redact = (const char *const *)redact;
+  opts.nredact = nredact;
   opts.progress = on_progress;
   opts.log = on_log;
   opts.ud = &u;
@@ -397,5 +425,6 @@ int main(int argc, char **argv)
   }
   int status = dispatch(argc, args);
   free(args);
+  free(redact);
   return status;
 }

@@ -92,7 +92,8 @@ static ys_err check_prompt_fields(const ys_suite *s, const cJSON *row,
 }
 
 ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
-                    uint64_t seed, ys_plan *plan, ys_diag *diag)
+                    uint64_t seed, const char *const *fields,
+                    size_t nfields, ys_plan *plan, ys_diag *diag)
 {
   memset(plan, 0, sizeof(*plan));
   plan->limit = limit;
@@ -105,6 +106,7 @@ ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
   ys_err err = ys_dataset_open(path, &o, &ds, diag);
   if(err)
     return err;
+  plan->field_rows = ys_xcalloc(nfields + 1, sizeof(long));
   ys_idmap *seen = ys_idmap_new();
   cand *heap = NULL;
   size_t nheap = 0;
@@ -122,6 +124,9 @@ ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
     err = ys_plan_row_id(s, row, path, line, id, diag);
     if(!err)
       err = check_prompt_fields(s, row, path, line, diag);
+    for(size_t f = 0; f < nfields; f++)
+      if(cJSON_GetObjectItemCaseSensitive(row, fields[f]))
+        plan->field_rows[f]++;
     cJSON_Delete(row);
     if(err)
       break;
@@ -190,4 +195,6 @@ void ys_plan_cleanup(ys_plan *plan)
 {
   ys_idmap_free(plan->selected);
   plan->selected = NULL;
+  free(plan->field_rows);
+  plan->field_rows = NULL;
 }

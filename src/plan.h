@@ -26,12 +26,15 @@ typedef struct ys_plan {
   uint64_t seed;
   ys_idmap *selected; /* ids kept by --sample, or NULL when all are */
   char sha256[65];    /* of the dataset file */
+  long *field_rows;   /* per watched field: rows in scope that have it */
 } ys_plan;
 
-/* Checks the suite's dataset and fills plan. Errors: YS_ERR_DATA (with
- * dataset:line), YS_ERR_IO, YS_ERR_TOOBIG. */
+/* Checks the suite's dataset and fills plan; also counts the rows that
+ * have each of the nfields fields (for options naming dataset fields).
+ * Errors: YS_ERR_DATA (with dataset:line), YS_ERR_IO, YS_ERR_TOOBIG. */
 ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
-                    uint64_t seed, ys_plan *plan, ys_diag *diag)
+                    uint64_t seed, const char *const *fields,
+                    size_t nfields, ys_plan *plan, ys_diag *diag)
   YS_WARN_UNUSED;
 
 /* Whether the run evaluates the row with this id (the index-th row read,

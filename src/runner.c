@@ -17,6 +17,7 @@
 
 #include "backend_http.h"
 #include "journal.h"
+#include "redact.h"
 #include "json.h"
 #include "lua_host.h"
 #include "lua_lib_json.h"
@@ -104,6 +105,8 @@ struct ys_run {
   int resuming;     /* lines are still being read back */
   long kept;        /* tasks read back */
   long resumes;     /* times the run was resumed, this one included */
+  char **redact;    /* --redact fields (owned copies) */
+  size_t nredact;
 };
 
 void ys_run_opts_init(ys_run_opts *opts)
@@ -171,6 +174,17 @@ static ys_err read_resume(ys_run *r, char **suite, cJSON **man,
              cJSON_IsString(at) ? at->valuestring : "");
     r->resumes = (long)line_num(*man, "resumed") + 1;
     *suite = ys_xstrdup(sp->valuestring);
+    /* What was hidden stays hidden. */
+    const cJSON *rf = cJSON_GetObjectItemCaseSensitive(op, "redact");
+    for(size_t i = 0; i < r->nredact; i++)
+      free(r->redact[i]);
+    free(r->redact);
+    r->nredact = 0;
+    r->redact = ys_xcalloc((size_t)cJSON_GetArraySize(rf) + 1,
+                           sizeof(char *));
+    for(const cJSON *fe = rf ? rf->child : NULL; fe; fe = fe->next)
+      if(cJSON_IsString(fe))
+        r->redact[r->nredact++] = ys_xstrdup(fe->valuestring);
   }
   free(path);
   if(err) {
@@ -234,6 +248,11 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
   r->command_line = ys_xstrdup(r->opts.command_line ? r->opts.command_line
                                                     : "");
   r->cache_path = r->opts.cache_path ? ys_xstrdup(r->opts.cache_path) : NULL;
+  r->nredact = r->opts.nredact;
+  r->redact = ys_xcalloc(r->nredact + 1, sizeof(char *));
+  for(size_t i = 0; i < r->nredact; i++)
+    r->redact[i] = ys_xstrdup(r->opts.redact[i]);
+  r->opts.redact = NULL; /* the caller's; r->redact is ours */
   char *resume_suite = NULL;
   cJSON *man = NULL;
   ys_err err = YS_OK;
@@ -253,9 +272,15 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
     err = ys_suite_load(suite_path, &so, &r->suite, diag);
   if(!err) {
     err = ys_plan_make(r->suite, r->opts.limit, r->opts.sample,
-                       r->opts.seed, &r->plan, diag);
+                       r->opts.seed, (const char *const *)r->redact,
+                       r->nredact, &r->plan, diag);
     r->have_plan = !err;
   }
+  /* A misspelt field would hide nothing: refuse it. */
+  for(size_t i = 0; !err && i < r->nredact; i++)
+    if(!r->plan.field_rows[i])
+      err = ys_fail(diag, YS_ERR_USAGE, r->suite->dataset_path, 0, "--redact:"
+                    " no sample has a field '%s'", r->redact[i]);
   if(!err && man)
     err = check_unchanged(r, man, diag);
   free(resume_suite);
@@ -541,9 +566,43 @@ static ys_err add_usage(ys_buf *b, const char *key, const ys_usage *u,
   return e;
 }
 
+/* Hides the sample's --redact values in what its line will hold. */
+static void redact_slot(ys_run *r, slot *sl)
+{
+  const ys_suite *s = r->suite;
+  ys_redactor red;
+  ys_redactor_init(&red, sl->smp->row, (const char *const *)r->redact,
+                   r->nredact);
+  ys_redact_json(&red, sl->output);
+  char *t = ys_redact_text(&red, sl->error);
+  if(t) {
+    free(sl->error);
+    sl->error = t;
+  }
+  for(size_t i = 0; i < s->nmetrics; i++) {
+    if(sl->score_errors && (t = ys_redact_text(&red, sl->score_errors[i]))) {
+      free(sl->score_errors[i]);
+      sl->score_errors[i] = t;
+    }
+    if(sl->details && sl->details[i]) {
+      cJSON *d = cJSON_Parse(sl->details[i]);
+      ys_redact_json(&red, d);
+      t = d ? cJSON_PrintUnformatted(d) : NULL;
+      cJSON_Delete(d);
+      if(t) {
+        free(sl->details[i]);
+        sl->details[i] = t;
+      }
+    }
+  }
+  ys_redactor_free(&red);
+}
+
 /* Builds the slot's journal line from its outcome and scores. */
 static void build_line(ys_run *r, slot *sl)
 {
+  if(r->nredact)
+    redact_slot(r, sl);
   const ys_suite *s = r->suite;
   const ys_model *m = s->models[sl->model];
   ys_buf b;
@@ -1242,6 +1301,11 @@ static cJSON *manifest(ys_run *r, const char *status)
   cJSON_AddNumberToObject(op, "sample", (double)r->opts.sample);
   cJSON_AddNumberToObject(op, "seed", (double)r->opts.seed);
   cJSON_AddNumberToObject(op, "repeat", r->repeat);
+  if(r->nredact) {
+    cJSON *rf = cJSON_AddArrayToObject(op, "redact");
+    for(size_t i = 0; i < r->nredact; i++)
+      cJSON_AddItemToArray(rf, cJSON_CreateString(r->redact[i]));
+  }
   cJSON_AddStringToObject(op, "cache", r->opts.cache == YS_RUN_CACHE_OFF
                           ? "off" : r->opts.cache == YS_RUN_CACHE_ONLY
                           ? "only" : "on");
@@ -1525,5 +1589,8 @@ void ys_run_free(ys_run *r)
   free(r->search_path);
   free(r->command_line);
   free(r->cache_path);
+  for(size_t i = 0; i < r->nredact; i++)
+    free(r->redact[i]);
+  free(r->redact);
   free(r);
 }

@@ -89,6 +89,11 @@ typedef struct ys_run_opts {
    * apply (the fields above are ignored). The suite and dataset must be
    * unchanged. suite_path may then be NULL: the run's own suite. */
   const char *resume_dir;
+  /* Dataset fields whose values must not appear in the results: each
+   * occurrence in outputs, errors and metric details is replaced by
+   * "[redacted:FIELD]". Every field must exist in the dataset. */
+  const char *const *redact;
+  size_t nredact;
   /* Called about ten times a second while running, and once at the end. */
   void (*progress)(void *ud, const ys_progress *p);
   /* Warnings and suite `print` output, one line each without newline. */
