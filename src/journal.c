@@ -26,6 +26,7 @@
 
 struct ys_journal {
   char *dir;
+  char *samples;  /* dir/samples.jsonl, for messages */
   char *run_id;
   int fd;        /* samples.jsonl, or -1 */
   ys_buf pending;
@@ -148,9 +149,8 @@ ys_err ys_journal_create(const char *dir, const char *parent,
   const char *slash = strrchr(path, '/');
   j->run_id = ys_xstrdup(slash && slash[1] ? slash + 1 : path);
   ys_buf_init(&j->pending, (size_t)1 << 30);
-  char *sp = ys_xasprintf("%s/samples.jsonl", path);
-  j->fd = open(sp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  free(sp);
+  j->samples = ys_xasprintf("%s/samples.jsonl", path);
+  j->fd = open(j->samples, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if(j->fd < 0) {
     ys_err e = ys_fail(diag, YS_ERR_IO, path, 0, "cannot create "
                        "samples.jsonl: %s", strerror(errno));
@@ -179,8 +179,10 @@ static ys_err write_all(int fd, const char *p, size_t n, const char *what,
     if(w < 0) {
       if(errno == EINTR)
         continue;
-      return ys_fail(diag, YS_ERR_IO, what, 0, "write failed: %s",
-                     strerror(errno));
+      return ys_fail(diag, YS_ERR_IO, what, 0, "write failed: %s%s",
+                     strerror(errno), errno == ENOSPC || errno == EFBIG ||
+                     errno == EDQUOT ? " (free some space, or raise the "
+                     "file size limit)" : "");
     }
     p += w;
     n -= (size_t)w;
@@ -194,10 +196,10 @@ static ys_err flush_pending(ys_journal *j, ys_diag *diag)
   if(!j->pending.len || j->fd < 0)
     return YS_OK;
   ys_err err = write_all(j->fd, j->pending.data, j->pending.len,
-                         "samples.jsonl", diag);
+                         j->samples, diag);
   ys_buf_reset(&j->pending);
   if(!err && fdatasync(j->fd) != 0 && errno != EINVAL)
-    err = ys_fail(diag, YS_ERR_IO, "samples.jsonl", 0, "fsync failed: %s",
+    err = ys_fail(diag, YS_ERR_IO, j->samples, 0, "fsync failed: %s",
                   strerror(errno));
   return err;
 }
@@ -211,7 +213,7 @@ ys_err ys_journal_append(ys_journal *j, const char *line, size_t len,
   if(!err)
     err = ys_buf_addc(&j->pending, '\n');
   if(err)
-    return ys_fail(diag, err, "samples.jsonl", 0, "result line too large");
+    return ys_fail(diag, err, j->samples, 0, "result line too large");
   if(j->pending.len >= BATCH_BYTES || now_ms() - j->last_flush >= BATCH_MS)
     return flush_pending(j, diag);
   return YS_OK;
@@ -238,6 +240,7 @@ ys_err ys_journal_resume(const char *dir, ys_journal **out, ys_diag *diag)
   j->run_id = ys_xstrdup(slash && slash[1] ? slash + 1 : path);
   ys_buf_init(&j->pending, (size_t)1 << 30);
   j->fd = -1;
+  j->samples = ys_xstrdup(sp);
   j->kept = fopen(sp, "rb");
   if(!j->kept) {
     ys_err e = ys_fail(diag, YS_ERR_USAGE, sp, 0, "cannot open: %s",
@@ -287,14 +290,14 @@ ys_err ys_journal_keep_no_more(ys_journal *j, long *dropped, ys_diag *diag)
   }
   struct stat st;
   if(fstat(j->fd, &st) != 0)
-    return ys_fail(diag, YS_ERR_IO, "samples.jsonl", 0, "cannot stat: %s",
+    return ys_fail(diag, YS_ERR_IO, j->samples, 0, "cannot stat: %s",
                    strerror(errno));
   if(st.st_size > j->kept_end) {
     /* Lines past the ones kept (a torn line, or lines the run will
      * write again): cut them so the journal stays whole lines in order. */
     *dropped = 1;
     if(ftruncate(j->fd, j->kept_end) != 0 || fdatasync(j->fd) != 0)
-      return ys_fail(diag, YS_ERR_IO, "samples.jsonl", 0, "cannot cut the "
+      return ys_fail(diag, YS_ERR_IO, j->samples, 0, "cannot cut the "
                      "unfinished end: %s", strerror(errno));
   }
   return YS_OK;
@@ -310,7 +313,7 @@ ys_err ys_journal_close(ys_journal *j, ys_diag *diag)
     return YS_OK;
   ys_err err = flush_pending(j, diag);
   if(!err && fsync(j->fd) != 0 && errno != EINVAL)
-    err = ys_fail(diag, YS_ERR_IO, "samples.jsonl", 0, "fsync failed: %s",
+    err = ys_fail(diag, YS_ERR_IO, j->samples, 0, "fsync failed: %s",
                   strerror(errno));
   close(j->fd);
   j->fd = -1;
@@ -359,6 +362,7 @@ void ys_journal_free(ys_journal *j)
   if(j->kept)
     fclose(j->kept);
   free(j->line);
+  free(j->samples);
   ys_buf_free(&j->pending);
   free(j->dir);
   free(j->run_id);

@@ -418,6 +418,10 @@ int main(int argc, char **argv)
     usage(stderr);
     return EXIT_USAGE;
   }
+  /* Past a file size limit (ulimit -f), a write should fail with EFBIG
+   * and a clear error, not kill the process; a closed pipe likewise. */
+  signal(SIGXFSZ, SIG_IGN);
+  signal(SIGPIPE, SIG_IGN);
   char **args = split_options(argc, argv, &argc);
   if(!args) {
     fprintf(stderr, "%s: out of memory\n", cli_progname);

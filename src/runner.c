@@ -1461,6 +1461,11 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
     if(ys_journal_write_json(r->journal, "manifest.json", man, &ignore))
       ignore.msg[0] = '\0';
     cJSON_Delete(man);
+    /* What finished is kept: say how to go on once the cause is fixed. */
+    size_t l = strlen(diag->msg);
+    snprintf(diag->msg + l, sizeof(diag->msg) - l, "; after fixing this, "
+             "continue with: yardstick run --resume %s",
+             ys_journal_dir(r->journal));
     return err;
   }
   ys_http_stats hs;

@@ -115,7 +115,7 @@ data 50
 suite auth.lua "ys.openai { base_url = \"$SERVER/v1\", model = \"t\" }"
 run_ys 401 run auth.lua -q -o auth -j 4 --no-cache
 expect_rc "401 stops the run" 3 || true
-[ "$(cat "$TMP/err")" = "yardstick: 401 from $SERVER/v1/chat/completions: check OPENAI_API_KEY (it is not set)" ] ||
+[ "$(cat "$TMP/err")" = "yardstick: 401 from $SERVER/v1/chat/completions: check OPENAI_API_KEY (it is not set); after fixing this, continue with: yardstick run --resume auth" ] ||
   fail "401: message: $(cat "$TMP/err")"
 [ "$(server_stat .requests)" -le 8 ] || fail "401: $(server_stat .requests) requests sent before stopping"
 [ "$(json .status auth/manifest.json)" = failed ] || fail "401: manifest status"
@@ -134,7 +134,7 @@ suite refused.lua "ys.openai { base_url = \"http://127.0.0.1:$port/v1\", model =
 run_ys refused run refused.lua -q -o refused --no-cache
 expect_rc "connection refused" 3 || true
 case "$(cat "$TMP/err")" in
-  "yardstick: cannot connect to http://127.0.0.1:$port/v1/chat/completions: "*"(after 3 attempts)") ;;
+  "yardstick: cannot connect to http://127.0.0.1:$port/v1/chat/completions: "*"(after 3 attempts); after fixing this, continue with: yardstick run --resume refused") ;;
   *) fail "connection refused: $(cat "$TMP/err")" ;;
 esac
 [ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "connection refused: more than one line"
@@ -369,7 +369,7 @@ grep -q "no answer within 1 s, restarting it" "$TMP/err" || fail "exec: timeout 
 suite exec2.lua 'ys.exec { cmd = { "./no-such-worker" } }' '"{{title}}"'
 run_ys exec-missing run exec2.lua -q -o exec2
 expect_rc "exec: missing command" 3 || true
-[ "$(cat "$TMP/err")" = "yardstick: exec: cannot run './no-such-worker': No such file or directory" ] ||
+[ "$(cat "$TMP/err")" = "yardstick: exec: cannot run './no-such-worker': No such file or directory; after fixing this, continue with: yardstick run --resume exec2" ] ||
   fail "exec missing: $(cat "$TMP/err")"
 printf '#!/bin/sh\necho "bad config" >&2\nexit 2\n' > dies.sh
 chmod +x dies.sh

@@ -111,6 +111,23 @@ norm_lines ctrlc/samples.jsonl > got.lines
 cmp -s ref.lines got.lines || fail "Ctrl-C then resume: results differ"
 # }======
 
+# {====== a file size limit (a full disk) stops the run, resumable ======
+# ulimit -f counts 512- or 1024-byte blocks depending on the shell: either
+# way 12 blocks hold part of the 120 lines, not all.
+(ulimit -f 12; exec $VALGRIND "$YS_BIN" run suite.lua -q -j 4 -o full --no-cache) \
+  >"$TMP/out" 2>"$TMP/err" && RC=0 || RC=$?
+expect_rc "a file size limit" 3 || true
+case "$(cat "$TMP/err")" in
+  "yardstick: full/samples.jsonl: write failed: File too large (free some space, or raise the file size limit); after fixing this, continue with: yardstick run --resume full") ;;
+  *) fail "file size limit: $(cat "$TMP/err")" ;;
+esac
+[ "$(json .status full/manifest.json)" = failed ] || fail "file size limit: manifest status"
+run_ys full-resume run --resume full -q --no-cache
+expect_rc "resume after the limit" 0 || true
+norm_lines full/samples.jsonl > got.lines
+cmp -s ref.lines got.lines || fail "file size limit then resume: results differ: $(diff ref.lines got.lines | head -4)"
+# }======
+
 # {====== what cannot be resumed ======
 run_ys done run --resume ref -q
 expect_rc "resume a finished run" 2 || true
