@@ -301,15 +301,28 @@ static void deadline_hook(lua_State *L, lua_Debug *ar)
   /* Re-arm to fire on every line and instruction, so a pcall in the
    * plugin that catches this error hits the next one straight away. */
   lua_sethook(L, deadline_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  /* Where it was stopped: in a hook, level 0 is the running function. */
+  luaL_where(L, 0);
   if(h->expired == 2)
-    luaL_error(L, "instruction budget exceeded (%d million instructions)",
-               (int)(h->insn_budget / 1000000));
-  luaL_error(L, "time limit exceeded (%d ms)", (int)h->budget_ms);
+    lua_pushfstring(L, "instruction budget exceeded (%d million "
+                    "instructions)", (int)(h->insn_budget / 1000000));
+  else
+    lua_pushfstring(L, "time limit exceeded (%d ms)", (int)h->budget_ms);
+  lua_concat(L, 2);
+  lua_error(L);
 }
 
 void ys_lua_set_time_limit(lua_State *L, double budget_ms)
 {
   host_of(L)->budget_ms = budget_ms;
+}
+
+long long ys_instruction_limit(long long dflt)
+{
+  const char *e = getenv("YARDSTICK_INSTRUCTION_LIMIT");
+  char *end;
+  long long m = e ? strtoll(e, &end, 10) : 0;
+  return e && *e && !*end && m > 0 && m < 1000000000LL ? m * 1000000 : dflt;
 }
 
 void ys_lua_set_instruction_limit(lua_State *L, long long n)
@@ -372,8 +385,10 @@ ys_err ys_lua_call(lua_State *L, int nargs, int nresults, ys_diag *diag)
 int ys_lua_resume(lua_State *L, lua_State *co, int nargs, int *nres,
                   ys_diag *diag)
 {
-  host *h = host_of(L);
-  int armed = arm(h, co);
+  /* A state made elsewhere (a test's) has no host and so no limits. */
+  void *ud;
+  host *h = lua_getallocf(L, &ud) == budget_alloc ? ud : NULL;
+  int armed = h ? arm(h, co) : 0;
   int rc = lua_resume(co, L, nargs, nres);
   if(armed)
     lua_sethook(co, NULL, 0, 0);
@@ -381,7 +396,7 @@ int ys_lua_resume(lua_State *L, lua_State *co, int nargs, int *nres,
     return rc;
   if(rc == LUA_ERRMEM)
     ys_fail(diag, YS_ERR_NOMEM, NULL, 0, "out of memory (Lua budget of %zu "
-            "MiB)", h->cap >> 20);
+            "MiB)", h ? h->cap >> 20 : 0);
   else {
     /* lua_tostring could allocate (a number): only take strings. */
     const char *msg = lua_type(co, -1) == LUA_TSTRING ? lua_tostring(co, -1)
@@ -434,6 +449,11 @@ ys_err ys_lua_load_file(lua_State *L, const char *path, const char *display,
       src++;
       len--;
     }
+  }
+  if(len && src[0] == LUA_SIGNATURE[0]) {
+    ys_buf_free(&b);
+    return ys_fail(diag, YS_ERR_SUITE, NULL, 0, "%s: a compiled Lua chunk: "
+                   "only Lua source text can be loaded", display);
   }
   char *name = ys_xasprintf("@%s", display);
   int rc = luaL_loadbufferx(L, src, len, name, "t");

@@ -92,6 +92,11 @@ void ys_lua_set_time_limit(lua_State *L, double budget_ms);
  * limit. */
 void ys_lua_set_instruction_limit(lua_State *L, long long n);
 
+/* The instruction limit to use where the default is dflt: millions from
+ * YARDSTICK_INSTRUCTION_LIMIT when set (a suite that trains a large
+ * model at load may need more; tests use less), else dflt. */
+long long ys_instruction_limit(long long dflt);
+
 /* Monotonic clock in milliseconds. */
 double ys_lua_clock_ms(void);
 

@@ -38,6 +38,8 @@ typedef struct sample {
 
 enum { SLOT_PENDING, SLOT_RUNNING, SLOT_SCORING, SLOT_DONE };
 
+#define YS_TASK_INSTRUCTIONS 2000000000LL
+
 /* What a task's ud points to: a slot (the evaluation) or a judge call
  * (a model call a metric asked for while scoring a slot). */
 enum { TASK_EVAL, TASK_JUDGE };
@@ -1422,6 +1424,10 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
   r->nkeys = ys_summary_nkeys(r->summary);
   r->wcap = ((size_t)r->opts.jobs * 4 + 64) + s->nmodels * (size_t)r->repeat;
   r->win = ys_xcalloc(r->wcap, sizeof(slot));
+  /* Between two model calls, a task's own Lua (prompt, evaluate, a
+   * backend plugin) may run this many VM instructions (seconds of work). */
+  ys_lua_set_instruction_limit(s->L,
+                               ys_instruction_limit(YS_TASK_INSTRUCTIONS));
   r->sched = ys_sched_new(on_done, r);
   ys_cache_mode cm = r->opts.cache == YS_RUN_CACHE_OFF ? YS_CACHE_OFF
                      : r->opts.cache == YS_RUN_CACHE_ONLY ? YS_CACHE_ONLY

@@ -260,7 +260,10 @@ static void resume(ys_sched *s, ys_task *t)
 {
   int nres = 0;
   t->armed = 0;
-  int status = lua_resume(t->co, t->L, t->nargs, &nres);
+  /* Under the state's instruction limit for this slice: code that never
+   * reaches a model call or ys.sleep fails instead of hanging the run. */
+  ys_diag ignore;
+  int status = ys_lua_resume(t->L, t->co, t->nargs, &nres, &ignore);
   t->nargs = 0;
   if(status == LUA_YIELD) {
     /* Whoever made it yield registered a wake-up. A bare yield would

@@ -28,6 +28,10 @@
 
 /* Memory budget of a suite's state: models written in Lua live here. */
 #define SUITE_MEM_CAP ((size_t)2 << 30)
+/* Lua VM instructions the suite file may run while loading (a minute or
+ * more of pure Lua: training a classifier fits; a loop that never ends
+ * does not). Time spent waiting in C (a server starting) is not counted. */
+#define SUITE_LOAD_INSTRUCTIONS 20000000000LL
 
 /* {====== plugin roots ====== */
 
@@ -914,6 +918,8 @@ ys_err ys_suite_load(const char *path, const ys_suite_opts *opts,
   }
   /* The loader must live as long as the state: keep it in the state. */
   lua_State *L = s->L;
+  ys_lua_set_instruction_limit(L, ys_instruction_limit(
+    SUITE_LOAD_INSTRUCTIONS));
   ys_diag d;
   err = ys_lua_pcall_c(L, open_module, &c->ld, 0, 0, &d);
   if(!err)

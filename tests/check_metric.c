@@ -298,7 +298,7 @@ END_TEST
 
 START_TEST(test_load_binary_chunk_is_refused)
 {
-  expect_load_error("\x1bLua\x54\x00garbage", "binary");
+  expect_load_error("\x1bLua\x54\x00garbage", "a compiled Lua chunk: only Lua source text can be loaded");
 }
 END_TEST
 
