@@ -368,3 +368,63 @@ void ys_journal_free(ys_journal *j)
   free(j->run_id);
   free(j);
 }
+
+/* {====== reading lines ====== */
+
+struct ys_lines {
+  FILE *f;
+  char *path;
+  char *buf;
+  size_t cap;
+  long n;
+};
+
+ys_err ys_lines_open(const char *path, ys_lines **out, ys_diag *diag)
+{
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if(!f)
+    return ys_fail(diag, YS_ERR_USAGE, path, 0, "cannot open: %s",
+                   strerror(errno));
+  ys_lines *l = ys_xcalloc(1, sizeof(*l));
+  l->f = f;
+  l->path = ys_xstrdup(path);
+  *out = l;
+  return YS_OK;
+}
+
+int ys_lines_next(ys_lines *l, const char **line, size_t *len)
+{
+  ssize_t n = getline(&l->buf, &l->cap, l->f);
+  if(n <= 0)
+    return 0;
+  l->n++;
+  if(l->buf[n - 1] != '\n')
+    return -1;
+  l->buf[n - 1] = '\0';
+  *line = l->buf;
+  *len = (size_t)n - 1;
+  return 1;
+}
+
+long ys_lines_number(const ys_lines *l)
+{
+  return l->n;
+}
+
+const char *ys_lines_path(const ys_lines *l)
+{
+  return l->path;
+}
+
+void ys_lines_free(ys_lines *l)
+{
+  if(!l)
+    return;
+  fclose(l->f);
+  free(l->buf);
+  free(l->path);
+  free(l);
+}
+
+/* }====== */

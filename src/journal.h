@@ -43,6 +43,18 @@ int ys_journal_kept_line(ys_journal *j, const char **line, size_t *len);
 ys_err ys_journal_keep_no_more(ys_journal *j, long *dropped, ys_diag *diag)
   YS_WARN_UNUSED;
 
+/* Reading another run's samples.jsonl, line by line (merging shards). */
+typedef struct ys_lines ys_lines;
+ys_err ys_lines_open(const char *path, ys_lines **out, ys_diag *diag)
+  YS_WARN_UNUSED;
+/* The next line (without its newline; borrowed until the next call): 1,
+ * or 0 at the end, or -1 for a last line without its newline. */
+int ys_lines_next(ys_lines *l, const char **line, size_t *len);
+/* The number of the line last returned, from 1. */
+long ys_lines_number(const ys_lines *l);
+const char *ys_lines_path(const ys_lines *l);
+void ys_lines_free(ys_lines *l);
+
 /* Appends one line (without its newline) to samples.jsonl. Lines are
  * written and fsynced every 256 KiB or second, and at ys_journal_close. */
 ys_err ys_journal_append(ys_journal *j, const char *line, size_t len,

@@ -47,6 +47,7 @@ static void usage(FILE *f)
   fprintf(f,
 "usage: yardstick run SUITE.lua [options]\n"
 "       yardstick run --resume RUN_DIR [SUITE.lua] [-j N] [cache options]\n"
+"       yardstick merge SHARD_DIR... --out RUN_DIR [--suite SUITE.lua]\n"
 "       yardstick gate RUN_DIR [--suite SUITE.lua] [--json]\n"
 "       yardstick report RUN_DIR --format json|csv|junit|md|html [-o FILE]\n"
 "       yardstick compare RUN_A [RUN_B] [--models A[,B]] [--metric KEY]\n"
@@ -73,6 +74,8 @@ static void usage(FILE *f)
 "                      in it fails (no network)\n"
 "  -o, --output DIR    write the run to DIR (must be new or empty)\n"
 "      --runs-dir DIR  parent of generated run directories (default runs)\n"
+"      --shard K/N     evaluate only shard K (0 to N-1) of N: a split by\n"
+"                      a hash of the sample id; join with yardstick merge\n"
 "      --redact F,...  keep these dataset fields' values out of the\n"
 "                      results (replaced by [redacted:F])\n"
 "      --resume DIR    continue the interrupted run in DIR (its suite,\n"
@@ -148,7 +151,12 @@ static char *join_args(int argc, char **argv)
 /* --redact's list; main frees it (cmd_run returns from many places). */
 static char **redact;
 
-static int cmd_run(int argc, char **argv, int first)
+/* The directories `yardstick merge` joins; main frees the list. */
+static const char **merge_dirs;
+
+/* yardstick run, and yardstick merge (merge set: the arguments are shard
+ * directories, the suite comes from them or --suite). */
+static int cmd_run(int argc, char **argv, int first, int merge)
 {
   ys_run_opts opts;
   ys_run_opts_init(&opts);
@@ -165,7 +173,9 @@ static int cmd_run(int argc, char **argv, int first)
                 !strcmp(a, "--seed") || !strcmp(a, "-o") ||
                 !strcmp(a, "--repeat") || !strcmp(a, "--cache") ||
                 !strcmp(a, "--output") || !strcmp(a, "--runs-dir") ||
-                !strcmp(a, "--resume") || !strcmp(a, "--redact");
+                !strcmp(a, "--resume") || !strcmp(a, "--redact") ||
+                !strcmp(a, "--shard") || !strcmp(a, "--out") ||
+                !strcmp(a, "--suite");
     if(takes && !val)
       return cli_fail_usage("option %s needs a value", a);
     if(!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
@@ -174,8 +184,28 @@ static int cmd_run(int argc, char **argv, int first)
       opts.jobs = (int)v;
       i++;
     }
-    else if(!strcmp(a, "--resume")) {
+    else if(!strcmp(a, "--resume") && !merge) {
       opts.resume_dir = val;
+      i++;
+    }
+    else if(!strcmp(a, "--shard") && !merge) {
+      /* K/N, K from 0 to N-1 (a Kubernetes completion index, a Slurm
+       * array task id). */
+      char *end;
+      errno = 0;
+      long k = strtol(val, &end, 10), n = 0;
+      if(end != val && *end == '/')
+        n = strtol(end + 1, &end, 10);
+      if(errno || *end || n < 1 || n > 1000000 || k < 0 || k >= n)
+        return cli_fail_usage("--shard expects K/N with N from 1 and K "
+                              "from 0 to N-1 (e.g. 0/4), got '%s'", val);
+      opts.shard = k;
+      opts.shards = n;
+      fixed = a;
+      i++;
+    }
+    else if(!strcmp(a, "--suite") && merge) {
+      suite = val;
       i++;
     }
     else if(!strcmp(a, "--redact")) {
@@ -238,7 +268,8 @@ static int cmd_run(int argc, char **argv, int first)
                           "together");
       opts.cache = want;
     }
-    else if(!strcmp(a, "-o") || !strcmp(a, "--output")) {
+    else if(!strcmp(a, "-o") || !strcmp(a, "--output") ||
+            (merge && !strcmp(a, "--out"))) {
       opts.out_dir = val;
       fixed = a;
       i++;
@@ -251,6 +282,13 @@ static int cmd_run(int argc, char **argv, int first)
       quiet = 1;
     else if(a[0] == '-' && a[1])
       return cli_fail_usage("unknown option '%s'", a);
+    else if(merge) {
+      if(!merge_dirs)
+        merge_dirs = calloc((size_t)argc, sizeof(char *));
+      if(!merge_dirs)
+        return EXIT_INCOMPLETE;
+      merge_dirs[opts.nmerge++] = a;
+    }
     else if(suite)
       return cli_fail_usage("unexpected argument '%s': run takes one suite",
                         a);
@@ -260,7 +298,14 @@ static int cmd_run(int argc, char **argv, int first)
   if(opts.resume_dir && fixed)
     return cli_fail_usage("--resume continues a run with its own options: "
                           "%s cannot change them", fixed);
-  if(!suite && !opts.resume_dir)
+  if(merge && !opts.nmerge)
+    return cli_fail_usage("%s", "merge needs the shard directories: "
+                          "yardstick merge DIR... --out RUN_DIR");
+  if(merge && !opts.out_dir)
+    return cli_fail_usage("%s", "merge needs --out RUN_DIR, the merged "
+                          "run's directory");
+  opts.merge = merge_dirs;
+  if(!suite && !opts.resume_dir && !merge)
     return cli_fail_usage("%s", "run needs a suite file: yardstick run "
                       "SUITE.lua");
   ui u = { !quiet && isatty(2), 0, quiet };
@@ -396,7 +441,9 @@ static int dispatch(int argc, char **argv)
     return EXIT_OK;
   }
   if(!strcmp(cmd, "run"))
-    return cmd_run(argc, argv, 2);
+    return cmd_run(argc, argv, 2, 0);
+  if(!strcmp(cmd, "merge"))
+    return cmd_run(argc, argv, 2, 1);
   if(!strcmp(cmd, "metrics"))
     return cmd_metrics(argc, argv, 2);
   if(!strcmp(cmd, "--run-tests") || !strcmp(cmd, "test"))
@@ -430,5 +477,6 @@ int main(int argc, char **argv)
   int status = dispatch(argc, args);
   free(args);
   free(redact);
+  free(merge_dirs);
   return status;
 }

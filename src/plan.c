@@ -91,11 +91,24 @@ static ys_err check_prompt_fields(const ys_suite *s, const cJSON *row,
   return YS_OK;
 }
 
-ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
-                    uint64_t seed, const char *const *fields,
-                    size_t nfields, ys_plan *plan, ys_diag *diag)
+long ys_plan_shard_of(const char *id, long shards)
 {
+  /* A fixed seed: the split must not move with --seed. */
+  return shards > 0 ? (long)(ys_hash64(id, strlen(id), 0x5A4D5348ull) %
+                             (uint64_t)shards) : 0;
+}
+
+ys_err ys_plan_make(const ys_suite *s, const ys_plan_opts *po,
+                    ys_plan *plan, ys_diag *diag)
+{
+  long limit = po->limit, sample = po->sample;
+  uint64_t seed = po->seed;
+  const char *const *fields = po->fields;
+  size_t nfields = po->nfields;
   memset(plan, 0, sizeof(*plan));
+  plan->shard = po->shard;
+  plan->shards = po->shards;
+  long in_shard = 0;
   plan->limit = limit;
   plan->sample = sample;
   plan->seed = seed;
@@ -137,6 +150,8 @@ ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
       break;
     }
     plan->rows_read++;
+    if(plan->shards && ys_plan_shard_of(id, plan->shards) == plan->shard)
+      in_shard++;
     if(sample > 0) {
       cand c = { ys_hash64(id, strlen(id), seed), NULL };
       if(nheap < (size_t)sample) {
@@ -166,12 +181,20 @@ ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
     err = ys_fail(diag, YS_ERR_DATA, path, 0, "the dataset has no rows");
   if(!err && sample > 0) {
     plan->selected = ys_idmap_new();
-    for(size_t i = 0; i < nheap; i++)
+    plan->rows_selected = 0;
+    for(size_t i = 0; i < nheap; i++) {
       ys_idmap_put(plan->selected, heap[i].id, strlen(heap[i].id), 0, NULL);
-    plan->rows_selected = (long)nheap;
+      if(!plan->shards ||
+         ys_plan_shard_of(heap[i].id, plan->shards) == plan->shard)
+        plan->rows_selected++;
+    }
   }
   else
-    plan->rows_selected = plan->rows_read;
+    plan->rows_selected = plan->shards ? in_shard : plan->rows_read;
+  if(!err && !plan->rows_selected)
+    err = ys_fail(diag, YS_ERR_USAGE, path, 0, "shard %ld of %ld holds no "
+                  "sample (%ld selected in all): use fewer shards",
+                  plan->shard, plan->shards, plan->rows_read);
   for(size_t i = 0; i < nheap; i++)
     free(heap[i].id);
   free(heap);
@@ -185,6 +208,8 @@ ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
 int ys_plan_selects(const ys_plan *plan, long index, const char *id)
 {
   if(plan->limit > 0 && index >= plan->limit)
+    return 0;
+  if(plan->shards && ys_plan_shard_of(id, plan->shards) != plan->shard)
     return 0;
   if(!plan->selected)
     return 1;

@@ -3,7 +3,7 @@
  * plan.h: the pass over the dataset before any model is called. It checks
  * every row in scope (an id that is a non-empty string or number and
  * unique; every field the prompt templates use), applies --limit and the
- * seeded --sample selection, and hashes the file. The run then streams the
+ * seeded --sample selection and the --shard split, and hashes the file. The run then streams the
  * dataset again and keeps the rows the plan selected. Uses dataset,
  * template, hash, suite.
  */
@@ -27,15 +27,29 @@ typedef struct ys_plan {
   ys_idmap *selected; /* ids kept by --sample, or NULL when all are */
   char sha256[65];    /* of the dataset file */
   long *field_rows;   /* per watched field: rows in scope that have it */
+  long shard, shards; /* this run's shard of shards; 0 shards: all */
 } ys_plan;
 
+/* What the plan selects. */
+typedef struct ys_plan_opts {
+  long limit;                 /* the first N rows; 0: all */
+  long sample;                /* a seeded subset of N of those; 0: all */
+  uint64_t seed;
+  long shard, shards;         /* then the rows whose id falls in shard
+                               * (0-based) of shards; shards 0: all */
+  const char *const *fields;  /* fields to count rows of (field_rows) */
+  size_t nfields;
+} ys_plan_opts;
+
 /* Checks the suite's dataset and fills plan; also counts the rows that
- * have each of the nfields fields (for options naming dataset fields).
- * Errors: YS_ERR_DATA (with dataset:line), YS_ERR_IO, YS_ERR_TOOBIG. */
-ys_err ys_plan_make(const ys_suite *s, long limit, long sample,
-                    uint64_t seed, const char *const *fields,
-                    size_t nfields, ys_plan *plan, ys_diag *diag)
-  YS_WARN_UNUSED;
+ * have each of o->fields (for options naming dataset fields). Errors:
+ * YS_ERR_DATA (with dataset:line), YS_ERR_IO, YS_ERR_TOOBIG. */
+ys_err ys_plan_make(const ys_suite *s, const ys_plan_opts *o, ys_plan *plan,
+                    ys_diag *diag) YS_WARN_UNUSED;
+
+/* The shard (0-based, of shards) a sample id falls in: a hash of the id
+ * alone, so shards stay the same when rows are reordered or added. */
+long ys_plan_shard_of(const char *id, long shards);
 
 /* Whether the run evaluates the row with this id (the index-th row read,
  * counting from 0). */

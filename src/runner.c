@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 
@@ -109,6 +110,12 @@ struct ys_run {
   long resumes;     /* times the run was resumed, this one included */
   char **redact;    /* --redact fields (owned copies) */
   size_t nredact;
+  /* merging shards: their directories and journals, by shard index */
+  char **merge;
+  size_t nmerge;
+  ys_lines **shard_lines;
+  int merging;
+  long http_extra[9]; /* the shards' http counts, added to the summary */
 };
 
 void ys_run_opts_init(ys_run_opts *opts)
@@ -131,17 +138,19 @@ static double line_num(const cJSON *o, const char *k);
 /* Reads the manifest of the run to resume into the options: what it
  * was run with applies again. Sets *suite (owned) to its suite's path and
  * *man (owned) to the manifest. */
-static ys_err read_resume(ys_run *r, char **suite, cJSON **man,
-                          ys_diag *diag)
+/* Reads dir/name, a JSON file of a run, into *doc (owned). */
+static ys_err load_json(const char *dir, const char *name, cJSON **doc,
+                        ys_diag *diag)
 {
-  char *path = ys_xasprintf("%s/manifest.json", r->opts.resume_dir);
+  char *path = ys_xasprintf("%s/%s", dir, name);
   FILE *f = fopen(path, "rb");
   ys_buf b;
   ys_buf_init(&b, (size_t)64 << 20);
   ys_err err = YS_OK;
+  *doc = NULL;
   if(!f)
     err = ys_fail(diag, YS_ERR_USAGE, path, 0, "cannot open: %s (is %s a "
-                  "run directory?)", strerror(errno), r->opts.resume_dir);
+                  "run directory?)", strerror(errno), dir);
   else {
     char chunk[65536];
     size_t n;
@@ -151,8 +160,24 @@ static ys_err read_resume(ys_run *r, char **suite, cJSON **man,
     if(err)
       err = ys_fail(diag, YS_ERR_DATA, path, 0, "larger than 64 MiB");
   }
-  *man = err ? NULL : cJSON_Parse(ys_buf_str(&b));
+  if(!err) {
+    *doc = cJSON_Parse(ys_buf_str(&b));
+    if(!cJSON_IsObject(*doc)) {
+      cJSON_Delete(*doc);
+      *doc = NULL;
+      err = ys_fail(diag, YS_ERR_DATA, path, 0, "not a JSON object");
+    }
+  }
   ys_buf_free(&b);
+  free(path);
+  return err;
+}
+
+static ys_err read_resume(ys_run *r, char **suite, cJSON **man,
+                          ys_diag *diag)
+{
+  char *path = ys_xasprintf("%s/manifest.json", r->opts.resume_dir);
+  ys_err err = load_json(r->opts.resume_dir, "manifest.json", man, diag);
   const cJSON *st = cJSON_GetObjectItemCaseSensitive(*man, "status");
   const cJSON *op = cJSON_GetObjectItemCaseSensitive(*man, "options");
   const cJSON *sp = cJSON_GetObjectItemCaseSensitive(
@@ -171,6 +196,9 @@ static ys_err read_resume(ys_run *r, char **suite, cJSON **man,
     r->opts.sample = (long)line_num(op, "sample");
     r->opts.seed = (uint64_t)line_num(op, "seed");
     r->opts.repeat = (int)line_num(op, "repeat");
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(op, "shard");
+    r->opts.shard = (long)line_num(sh, "index");
+    r->opts.shards = (long)line_num(sh, "count");
     const cJSON *at = cJSON_GetObjectItemCaseSensitive(*man, "started_at");
     snprintf(r->started_at, sizeof(r->started_at), "%s",
              cJSON_IsString(at) ? at->valuestring : "");
@@ -197,22 +225,128 @@ static ys_err read_resume(ys_run *r, char **suite, cJSON **man,
 }
 
 /* The suite and data of a resumed run must be what it started with. */
-static ys_err check_unchanged(ys_run *r, const cJSON *man, ys_diag *diag)
+static ys_err check_unchanged(ys_run *r, const cJSON *man, const char *dir,
+                              ys_diag *diag)
 {
   const cJSON *ss = cJSON_GetObjectItemCaseSensitive(
     cJSON_GetObjectItemCaseSensitive(man, "suite"), "sha256");
   const cJSON *ds = cJSON_GetObjectItemCaseSensitive(
     cJSON_GetObjectItemCaseSensitive(man, "dataset"), "sha256");
+  const char *doing = r->opts.nmerge ? "merging" : "resuming";
   if(!cJSON_IsString(ss) || strcmp(ss->valuestring, r->suite->sha256))
     return ys_fail(diag, YS_ERR_USAGE, r->suite->path, 0, "changed since "
-                   "the run in %s started: resuming would mix results of "
-                   "two suites; start a new run", r->out_dir);
+                   "the run in %s started: %s would mix results of two "
+                   "suites; start a new run", dir, doing);
   if(!cJSON_IsString(ds) || strcmp(ds->valuestring, r->plan.sha256))
     return ys_fail(diag, YS_ERR_USAGE, r->suite->dataset_path, 0, "changed "
-                   "since the run in %s started: resuming would mix "
-                   "results of two datasets; start a new run",
-                   r->out_dir);
+                   "since the run in %s started: %s would mix results of "
+                   "two datasets; start a new run", dir, doing);
   return YS_OK;
+}
+
+/* Merging: reads the shards' manifests, checks they are the finished
+ * shards of one run, orders their directories by shard index, and takes
+ * the run's options from them. *mans gets the manifests (owned). */
+static ys_err read_merge(ys_run *r, const char *const *dirs, size_t n,
+                         char **suite, cJSON ***mans, ys_diag *diag)
+{
+  *mans = ys_xcalloc(n + 1, sizeof(cJSON *));
+  r->merge = ys_xcalloc(n + 1, sizeof(char *));
+  r->nmerge = n;
+  ys_err err = YS_OK;
+  const cJSON *op0 = NULL;
+  for(size_t i = 0; i < n && !err; i++) {
+    cJSON *m;
+    err = load_json(dirs[i], "manifest.json", &m, diag);
+    if(err)
+      break;
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(m, "status");
+    const cJSON *op = cJSON_GetObjectItemCaseSensitive(m, "options");
+    const cJSON *sh = cJSON_GetObjectItemCaseSensitive(op, "shard");
+    long k = (long)line_num(sh, "index"), count = (long)line_num(sh,
+                                                                "count");
+    if(!cJSON_IsObject(sh))
+      err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "%s is not a shard (run "
+                    "with --shard K/N)", dirs[i]);
+    else if(count != (long)n)
+      err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "%s is shard %ld of %ld, "
+                    "but %zu directories were given: give all %ld shards",
+                    dirs[i], k, count, n, count);
+    else if(k < 0 || k >= count || r->merge[k])
+      err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "%s and %s are both shard "
+                    "%ld", k >= 0 && k < count && r->merge[k] ? r->merge[k]
+                    : "?", dirs[i], k);
+    else if(!cJSON_IsString(st) || (strcmp(st->valuestring, "complete") &&
+                                    strcmp(st->valuestring, "incomplete")))
+      err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "shard %ld in %s has not "
+                    "finished (status %s): resume it first (yardstick run "
+                    "--resume %s)", k, dirs[i], cJSON_IsString(st) ?
+                    st->valuestring : "unknown", dirs[i]);
+    else if(op0) {
+      /* Everything but the shard and -j must match. */
+      cJSON *a = cJSON_Duplicate(op0, 1), *b = cJSON_Duplicate(op, 1);
+      const char *skip[] = { "shard", "jobs", "cache" };
+      for(int j = 0; j < 3; j++) {
+        cJSON_DeleteItemFromObjectCaseSensitive(a, skip[j]);
+        cJSON_DeleteItemFromObjectCaseSensitive(b, skip[j]);
+      }
+      if(!cJSON_Compare(a, b, 1))
+        err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "%s and %s were run with "
+                      "different options (limit, sample, seed, repeat or "
+                      "redact): they are not shards of one run", r->merge[
+                      (long)line_num(cJSON_GetObjectItemCaseSensitive(
+                        op0, "shard"), "index")], dirs[i]);
+      cJSON_Delete(a);
+      cJSON_Delete(b);
+    }
+    if(!err) {
+      r->merge[k] = ys_xstrdup(dirs[i]);
+      (*mans)[i] = m;
+      if(!op0) {
+        op0 = op;
+        r->opts.limit = (long)line_num(op, "limit");
+        r->opts.sample = (long)line_num(op, "sample");
+        r->opts.seed = (uint64_t)line_num(op, "seed");
+        r->opts.repeat = (int)line_num(op, "repeat");
+        const cJSON *sp = cJSON_GetObjectItemCaseSensitive(
+          cJSON_GetObjectItemCaseSensitive(m, "suite"), "path");
+        *suite = cJSON_IsString(sp) ? ys_xstrdup(sp->valuestring) : NULL;
+        const cJSON *rf = cJSON_GetObjectItemCaseSensitive(op, "redact");
+        for(size_t j = 0; j < r->nredact; j++)
+          free(r->redact[j]);
+        free(r->redact);
+        r->nredact = 0;
+        r->redact = ys_xcalloc((size_t)cJSON_GetArraySize(rf) + 1,
+                               sizeof(char *));
+        for(const cJSON *fe = rf ? rf->child : NULL; fe; fe = fe->next)
+          if(cJSON_IsString(fe))
+            r->redact[r->nredact++] = ys_xstrdup(fe->valuestring);
+      }
+    }
+    else
+      cJSON_Delete(m);
+  }
+  /* The shards' own HTTP counts, so the merged summary has them all. */
+  static const char *const hk[] = { "attempts", "retries",
+                                    "transport_errors", "cache_hits",
+                                    "cache_misses" };
+  for(size_t i = 0; i < n && !err; i++) {
+    cJSON *sum;
+    err = load_json(r->merge[i], "summary.json", &sum, diag);
+    if(err)
+      break;
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(sum, "http");
+    for(int j = 0; j < 5; j++)
+      r->http_extra[j] += (long)line_num(h, hk[j]);
+    const cJSON *cls = cJSON_GetObjectItemCaseSensitive(h, "responses");
+    for(int j = 1; j < 5; j++) {
+      char key[8];
+      snprintf(key, sizeof(key), "%dxx", j + 1);
+      r->http_extra[4 + j] += (long)line_num(cls, key);
+    }
+    cJSON_Delete(sum);
+  }
+  return err;
 }
 
 ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
@@ -256,9 +390,27 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
     r->redact[i] = ys_xstrdup(r->opts.redact[i]);
   r->opts.redact = NULL; /* the caller's; r->redact is ours */
   char *resume_suite = NULL;
-  cJSON *man = NULL;
+  cJSON *man = NULL, **mans = NULL;
   ys_err err = YS_OK;
-  if(r->opts.resume_dir) {
+  if(r->opts.nmerge && (r->opts.resume_dir || r->opts.shards))
+    err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "merging takes neither "
+                  "--resume nor --shard");
+  else if(r->opts.nmerge && !r->out_dir)
+    err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "merging needs the directory "
+                  "of the merged run");
+  else if(r->opts.shards && (r->opts.shards < 1 || r->opts.shard < 0 ||
+                             r->opts.shard >= r->opts.shards))
+    err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "shard %ld of %ld: the shard "
+                  "must be from 0 to %ld", r->opts.shard, r->opts.shards,
+                  r->opts.shards - 1);
+  else if(r->opts.nmerge) {
+    err = read_merge(r, r->opts.merge, r->opts.nmerge, &resume_suite, &mans,
+                     diag);
+    if(!suite_path)
+      suite_path = resume_suite;
+  }
+  r->opts.merge = NULL; /* the caller's; r->merge is ours */
+  if(!err && r->opts.resume_dir) {
     r->resume = 1;
     free(r->out_dir);
     r->out_dir = ys_xstrdup(r->opts.resume_dir);
@@ -273,9 +425,10 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
   if(!err)
     err = ys_suite_load(suite_path, &so, &r->suite, diag);
   if(!err) {
-    err = ys_plan_make(r->suite, r->opts.limit, r->opts.sample,
-                       r->opts.seed, (const char *const *)r->redact,
-                       r->nredact, &r->plan, diag);
+    ys_plan_opts po = { r->opts.limit, r->opts.sample, r->opts.seed,
+                        r->opts.shard, r->opts.shards,
+                        (const char *const *)r->redact, r->nredact };
+    err = ys_plan_make(r->suite, &po, &r->plan, diag);
     r->have_plan = !err;
   }
   /* A misspelt field would hide nothing: refuse it. */
@@ -284,7 +437,18 @@ ys_err ys_run_open(const char *suite_path, const ys_run_opts *opts,
       err = ys_fail(diag, YS_ERR_USAGE, r->suite->dataset_path, 0, "--redact:"
                     " no sample has a field '%s'", r->redact[i]);
   if(!err && man)
-    err = check_unchanged(r, man, diag);
+    err = check_unchanged(r, man, r->out_dir, diag);
+  for(size_t i = 0; mans && i < r->nmerge; i++) {
+    if(!err && mans[i])
+      err = check_unchanged(r, mans[i], r->opts.merge ? "?" :
+                            r->merge[(long)line_num(
+                              cJSON_GetObjectItemCaseSensitive(
+                                cJSON_GetObjectItemCaseSensitive(mans[i],
+                                                                 "options"),
+                                "shard"), "index")], diag);
+    cJSON_Delete(mans[i]);
+  }
+  free(mans);
   free(resume_suite);
   cJSON_Delete(man);
   if(err) {
@@ -1039,17 +1203,16 @@ static void read_usage(const cJSON *o, ys_usage *u)
 
 /* Fills a new slot from the next kept line, which must be its task. */
 static ys_err resume_slot(ys_run *r, slot *sl, const char *line, size_t len,
-                          ys_diag *diag)
+                          const char *file, long lineno, ys_diag *diag)
 {
   const ys_suite *s = r->suite;
-  long lineno = r->kept + 1;
   cJSON *o = cJSON_ParseWithLength(line, len);
   const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
   const cJSON *model = cJSON_GetObjectItemCaseSensitive(o, "model");
   const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
   int repeat = cJSON_GetObjectItemCaseSensitive(o, "repeat")
                ? (int)line_num(o, "repeat") : 1;
-  char *path = ys_xasprintf("%s/samples.jsonl", ys_journal_dir(r->journal));
+  char *path = ys_xstrdup(file);
   ys_err err = YS_OK;
   if(!cJSON_IsObject(o) || !cJSON_IsString(id) || !cJSON_IsString(model) ||
      !cJSON_IsString(st))
@@ -1113,6 +1276,31 @@ static ys_err resume_slot(ys_run *r, slot *sl, const char *line, size_t len,
   return err;
 }
 
+/* Merging: the slot's line comes from the shard its sample falls in.
+ * Each shard's journal is in dataset order, so it is that shard's next
+ * line; the line is written again to the merged journal. */
+static ys_err merge_slot(ys_run *r, slot *sl, ys_diag *diag)
+{
+  long k = ys_plan_shard_of(sl->smp->id, (long)r->nmerge);
+  ys_lines *l = r->shard_lines[k];
+  const char *line;
+  size_t len;
+  int got = ys_lines_next(l, &line, &len);
+  if(got <= 0)
+    return ys_fail(diag, YS_ERR_DATA, ys_lines_path(l), ys_lines_number(l),
+                   "%s where the merged run expects sample '%s': the "
+                   "shards do not belong together", got < 0 ? "an "
+                   "unfinished line" : "the end", sl->smp->id);
+  ys_err err = resume_slot(r, sl, line, len, ys_lines_path(l),
+                           ys_lines_number(l), diag);
+  if(!err) {
+    sl->resumed = 0; /* written again, to the merged journal */
+    sl->line = ys_xstrndup(line, len);
+    sl->line_len = len;
+  }
+  return err;
+}
+
 /* The journal holds no more of the run's tasks: cut what follows (a
  * torn line) and append from there. */
 static ys_err end_resuming(ys_run *r, ys_diag *diag)
@@ -1172,14 +1360,33 @@ static ys_err fill(ys_run *r, ys_dataset *ds, long *index, int *eof,
         sl->state = SLOT_PENDING;
         const char *kl;
         size_t klen;
-        if(r->resuming && ys_journal_kept_line(r->journal, &kl, &klen)) {
-          err = resume_slot(r, sl, kl, klen, diag);
+        if(r->merging) {
+          err = merge_slot(r, sl, diag);
+          if(err)
+            return err;
+        }
+        else if(r->resuming && ys_journal_kept_line(r->journal, &kl, &klen)) {
+          char *jp = ys_xasprintf("%s/samples.jsonl",
+                                  ys_journal_dir(r->journal));
+          err = resume_slot(r, sl, kl, klen, jp, r->kept + 1, diag);
+          free(jp);
           if(err)
             return err;
         }
         else if(r->resuming && (err = end_resuming(r, diag)))
           return err;
       }
+  }
+  if(*eof && r->merging) {
+    for(size_t i = 0; i < r->nmerge; i++) {
+      const char *kl;
+      size_t klen;
+      if(ys_lines_next(r->shard_lines[i], &kl, &klen))
+        return ys_fail(diag, YS_ERR_DATA, ys_lines_path(r->shard_lines[i]),
+                       ys_lines_number(r->shard_lines[i]), "a result the "
+                       "merged run has no task for: the shards do not "
+                       "belong together");
+    }
   }
   if(*eof && r->resuming) {
     const char *kl;
@@ -1303,6 +1510,16 @@ static cJSON *manifest(ys_run *r, const char *status)
   cJSON_AddNumberToObject(op, "sample", (double)r->opts.sample);
   cJSON_AddNumberToObject(op, "seed", (double)r->opts.seed);
   cJSON_AddNumberToObject(op, "repeat", r->repeat);
+  if(r->plan.shards) {
+    cJSON *sh = cJSON_AddObjectToObject(op, "shard");
+    cJSON_AddNumberToObject(sh, "index", (double)r->plan.shard);
+    cJSON_AddNumberToObject(sh, "count", (double)r->plan.shards);
+  }
+  if(r->nmerge) {
+    cJSON *mf = cJSON_AddArrayToObject(doc, "merged_from");
+    for(size_t i = 0; i < r->nmerge; i++)
+      cJSON_AddItemToArray(mf, cJSON_CreateString(r->merge[i]));
+  }
   if(r->nredact) {
     cJSON *rf = cJSON_AddArrayToObject(op, "redact");
     for(size_t i = 0; i < r->nredact; i++)
@@ -1415,6 +1632,17 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
   r->resuming = r->resume;
   if(!r->resume)
     ys_journal_utc_now(r->started_at);
+  if(r->nmerge) {
+    r->merging = 1;
+    r->shard_lines = ys_xcalloc(r->nmerge, sizeof(ys_lines *));
+    for(size_t i = 0; i < r->nmerge && !err; i++) {
+      char *p = ys_xasprintf("%s/samples.jsonl", r->merge[i]);
+      err = ys_lines_open(p, &r->shard_lines[i], diag);
+      free(p);
+    }
+    if(err)
+      return err;
+  }
   cJSON *man = manifest(r, "running");
   err = ys_journal_write_json(r->journal, "manifest.json", man, diag);
   cJSON_Delete(man);
@@ -1467,6 +1695,18 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
     if(ys_journal_write_json(r->journal, "manifest.json", man, &ignore))
       ignore.msg[0] = '\0';
     cJSON_Delete(man);
+    if(r->nmerge) {
+      /* A merge is made again from its shards: leave nothing half-made. */
+      const char *names[] = { "samples.jsonl", "manifest.json" };
+      for(int i = 0; i < 2; i++) {
+        char *p = ys_xasprintf("%s/%s", ys_journal_dir(r->journal),
+                               names[i]);
+        unlink(p);
+        free(p);
+      }
+      rmdir(ys_journal_dir(r->journal));
+      return err;
+    }
     /* What finished is kept: say how to go on once the cause is fixed. */
     size_t l = strlen(diag->msg);
     snprintf(diag->msg + l, sizeof(diag->msg) - l, "; after fixing this, "
@@ -1478,18 +1718,24 @@ ys_err ys_run_exec(ys_run *r, ys_diag *diag)
   ys_http_get_stats(r->http, &hs);
   cJSON *doc = ys_summary_build(r->summary);
   cJSON *http = cJSON_AddObjectToObject(doc, "http");
-  cJSON_AddNumberToObject(http, "attempts", (double)hs.attempts);
-  cJSON_AddNumberToObject(http, "retries", (double)hs.retries);
+  /* A merged run adds the calls its shards made. */
+  cJSON_AddNumberToObject(http, "attempts",
+                          (double)hs.attempts + r->http_extra[0]);
+  cJSON_AddNumberToObject(http, "retries",
+                          (double)hs.retries + r->http_extra[1]);
   cJSON_AddNumberToObject(http, "transport_errors",
-                          (double)hs.transport_errors);
+                          (double)hs.transport_errors + r->http_extra[2]);
   cJSON *cls = cJSON_AddObjectToObject(http, "responses");
   for(int i = 1; i < 6; i++) {
     char k[8];
     snprintf(k, sizeof(k), "%dxx", i);
-    cJSON_AddNumberToObject(cls, k, (double)hs.by_class[i]);
+    cJSON_AddNumberToObject(cls, k, (double)hs.by_class[i] +
+                            (i >= 2 ? r->http_extra[3 + i] : 0));
   }
-  cJSON_AddNumberToObject(http, "cache_hits", (double)hs.cache_hits);
-  cJSON_AddNumberToObject(http, "cache_misses", (double)hs.cache_misses);
+  cJSON_AddNumberToObject(http, "cache_hits",
+                          (double)hs.cache_hits + r->http_extra[3]);
+  cJSON_AddNumberToObject(http, "cache_misses",
+                          (double)hs.cache_misses + r->http_extra[4]);
   r->gates_failed = ys_summary_gates_failed(r->summary);
   long tasks = ys_summary_tasks(r->summary);
   long failed = ys_summary_failed_tasks(r->summary);
@@ -1603,5 +1849,12 @@ void ys_run_free(ys_run *r)
   for(size_t i = 0; i < r->nredact; i++)
     free(r->redact[i]);
   free(r->redact);
+  for(size_t i = 0; i < r->nmerge; i++) {
+    free(r->merge[i]);
+    if(r->shard_lines)
+      ys_lines_free(r->shard_lines[i]);
+  }
+  free(r->merge);
+  free(r->shard_lines);
   free(r);
 }

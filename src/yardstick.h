@@ -94,6 +94,15 @@ typedef struct ys_run_opts {
    * "[redacted:FIELD]". Every field must exist in the dataset. */
   const char *const *redact;
   size_t nredact;
+  /* Evaluate only the samples whose id falls in shard (0-based) of
+   * shards (0: all): a split by a hash of the id, stable when rows are
+   * reordered or added. Each shard is an ordinary run. */
+  long shard, shards;
+  /* Instead of evaluating, join the finished shard runs in these
+   * directories (all shards of one run) into out_dir: the result is the
+   * run an unsharded run would have written. suite_path may be NULL. */
+  const char *const *merge;
+  size_t nmerge;
   /* Called about ten times a second while running, and once at the end. */
   void (*progress)(void *ud, const ys_progress *p);
   /* Warnings and suite `print` output, one line each without newline. */

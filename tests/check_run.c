@@ -1483,12 +1483,20 @@ static char *selected_ids(const ys_suite *s, const ys_plan *plan)
   return out;
 }
 
+/* ys_plan_make with limit, sample and seed only. */
+static ys_err plan_make(const ys_suite *s, long limit, long sample,
+                        uint64_t seed, ys_plan *plan, ys_diag *d)
+{
+  ys_plan_opts o = { limit, sample, seed, 0, 0, NULL, 0 };
+  return ys_plan_make(s, &o, plan, d);
+}
+
 START_TEST(test_plan_duplicate_id_names_both_lines)
 {
   ys_suite *s = plan_suite("dup.jsonl");
   ys_plan plan;
   ys_diag d;
-  ck_assert_int_eq(ys_plan_make(s, 0, 0, 1, NULL, 0, &plan, &d), YS_ERR_DATA);
+  ck_assert_int_eq(plan_make(s, 0, 0, 1, &plan, &d), YS_ERR_DATA);
   ck_assert_str_eq(d.file, s->dataset_path);
   ck_assert_int_eq(d.line, 4);
   ck_assert_str_eq(d.msg, "duplicate id 'x2' (first on line 2)");
@@ -1501,13 +1509,13 @@ START_TEST(test_plan_counts_rows_and_hashes)
   ys_suite *s = plan_suite("fwd.jsonl");
   ys_plan plan;
   ys_diag d;
-  ck_assert_int_eq(ys_plan_make(s, 0, 0, 1, NULL, 0, &plan, &d), YS_OK);
+  ck_assert_int_eq(plan_make(s, 0, 0, 1, &plan, &d), YS_OK);
   ck_assert_int_eq(plan.rows_read, 10);
   ck_assert_int_eq(plan.rows_selected, 10);
   ck_assert_ptr_null(plan.selected);
   ck_assert_uint_eq(strlen(plan.sha256), 64);
   ys_plan_cleanup(&plan);
-  ck_assert_int_eq(ys_plan_make(s, 4, 0, 1, NULL, 0, &plan, &d), YS_OK);
+  ck_assert_int_eq(plan_make(s, 4, 0, 1, &plan, &d), YS_OK);
   ck_assert_int_eq(plan.rows_selected, 4);
   ck_assert_str_eq(selected_ids(s, &plan), "k01,k02,k03,k04");
   ys_plan_cleanup(&plan);
@@ -1522,8 +1530,8 @@ START_TEST(test_plan_sample_independent_of_row_order)
   for(uint64_t seed = 1; seed <= 5; seed++) {
     ys_plan pf, pr;
     ys_diag d;
-    ck_assert_int_eq(ys_plan_make(fwd, 0, 3, seed, NULL, 0, &pf, &d), YS_OK);
-    ck_assert_int_eq(ys_plan_make(rev, 0, 3, seed, NULL, 0, &pr, &d), YS_OK);
+    ck_assert_int_eq(plan_make(fwd, 0, 3, seed, &pf, &d), YS_OK);
+    ck_assert_int_eq(plan_make(rev, 0, 3, seed, &pr, &d), YS_OK);
     ck_assert_int_eq(pf.rows_selected, 3);
     ck_assert_int_eq(pr.rows_selected, 3);
     char a[1024];
@@ -1546,7 +1554,7 @@ START_TEST(test_plan_sample_grows_stably_with_n)
   for(long n = 1; n <= 10; n++) {
     ys_plan plan;
     ys_diag d;
-    ck_assert_int_eq(ys_plan_make(s, 0, n, 11, NULL, 0, &plan, &d), YS_OK);
+    ck_assert_int_eq(plan_make(s, 0, n, 11, &plan, &d), YS_OK);
     char cur[1024];
     snprintf(cur, sizeof(cur), "%s", selected_ids(s, &plan));
     ys_plan_cleanup(&plan);
@@ -1565,7 +1573,7 @@ START_TEST(test_plan_sample_above_row_count_takes_all)
   ys_suite *s = plan_suite("fwd.jsonl");
   ys_plan plan;
   ys_diag d;
-  ck_assert_int_eq(ys_plan_make(s, 0, 50, 3, NULL, 0, &plan, &d), YS_OK);
+  ck_assert_int_eq(plan_make(s, 0, 50, 3, &plan, &d), YS_OK);
   ck_assert_int_eq(plan.rows_selected, 10);
   ck_assert_str_eq(selected_ids(s, &plan),
                    "k01,k02,k03,k04,k05,k06,k07,k08,k09,k10");
