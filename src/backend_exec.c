@@ -59,6 +59,7 @@ struct worker {
   ys_buf wbuf;      /* bytes still to write to stdin */
   size_t woff;
   ys_buf rbuf;      /* stdout not yet ending in a newline */
+  int discarding;   /* skipping the rest of an answer over the cap */
   ys_buf ebuf;      /* stderr not yet ending in a newline */
   xreq *cur;        /* NULL when idle, or when its task was abandoned */
   int busy;
@@ -299,12 +300,71 @@ static int drain(int fd, ys_buf *buf)
   }
 }
 
+/* An answer over the cap fails its request; the rest of that line is
+ * skipped and the worker goes on with the next one. */
+static void answer_too_long(worker *w)
+{
+  xreq *r = w->cur;
+  w->busy = 0;
+  w->cur = NULL;
+  w->answered++;
+  w->p->early_deaths = 0;
+  if(r) {
+    r->w = NULL;
+    char msg[96];
+    snprintf(msg, sizeof(msg), "exec: the worker's answer is longer than "
+             "%zu MiB", LINE_MAX_BYTES >> 20);
+    complete(r, NULL, msg);
+  }
+}
+
+/* Reads what stdout has: answers, one per line, none over the cap. */
+static int drain_answers(worker *w, int fd)
+{
+  char chunk[65536];
+  for(;;) {
+    ssize_t n = read(fd, chunk, sizeof(chunk));
+    if(n < 0 && errno == EINTR)
+      continue;
+    if(n < 0 && errno == EAGAIN)
+      return 1;
+    if(n <= 0)
+      return 0;
+    const char *p = chunk;
+    size_t len = (size_t)n;
+    if(w->discarding) {
+      const char *nl = memchr(p, '\n', len);
+      if(!nl)
+        continue;
+      w->discarding = 0;
+      len -= (size_t)(nl + 1 - p);
+      p = nl + 1;
+    }
+    if(ys_buf_add(&w->rbuf, p, len)) {
+      /* The buffer is gone with the long line's start; whether the line
+       * ends in this chunk decides what follows. */
+      const char *nl = memchr(p, '\n', len);
+      ys_buf_init(&w->rbuf, LINE_MAX_BYTES);
+      answer_too_long(w);
+      if(nl) {
+        if(ys_buf_add(&w->rbuf, nl + 1, len - (size_t)(nl + 1 - p)))
+          w->discarding = 1;
+      }
+      else
+        w->discarding = 1;
+      dispatch(w->p);
+    }
+    take_lines(&w->rbuf, w, handle_line);
+    if(!w->proc)
+      return 1;
+  }
+}
+
 static void on_stdout(void *ud, int fd, int events)
 {
   worker *w = ud;
   (void)events;
-  int open = drain(fd, &w->rbuf);
-  take_lines(&w->rbuf, w, handle_line);
+  int open = drain_answers(w, fd);
   if(!open && w->proc)
     worker_died(w);
 }
@@ -575,6 +635,20 @@ static long opt_count(const cJSON *o, const char *k)
                                                   : -1;
 }
 
+/* Whether JSON text s holds the escape \u0000 (outside an escaped
+ * backslash). */
+static int has_escaped_nul(const char *s)
+{
+  for(; *s; s++)
+    if(*s == '\\') {
+      if(s[1] == 'u' && !strncmp(s + 2, "0000", 4))
+        return 1;
+      if(s[1])
+        s++; /* the escaped character, whatever it is */
+    }
+  return 0;
+}
+
 /* Continuation: the request's box is on top. */
 static int exec_k(lua_State *L, int status, lua_KContext ctx)
 {
@@ -587,10 +661,20 @@ static int exec_k(lua_State *L, int status, lua_KContext ctx)
     return lua_error(L);
   }
   cJSON **doc = ys_lua_json_box(L); /* freed by __gc whatever happens */
-  *doc = cJSON_Parse(r->reply ? r->reply : "");
-  if(!cJSON_IsObject(*doc))
+  const char *reply = r->reply ? r->reply : "";
+  *doc = cJSON_Parse(reply);
+  if(!cJSON_IsObject(*doc)) {
+    /* lua_pushfstring has no precision: cut the line by hand. */
+    char cut[124];
+    snprintf(cut, sizeof(cut), "%s", reply);
     return luaL_error(L, "exec: the worker answered with a line that is "
-                      "not a JSON object: %.120s", r->reply ? r->reply : "");
+                      "not a JSON object: %s%s", cut,
+                      strlen(reply) >= sizeof(cut) ? "..." : "");
+  }
+  /* cJSON would cut a string at an escaped NUL without a word. */
+  if(has_escaped_nul(reply))
+    return luaL_error(L, "exec: the worker's answer holds \\u0000 (NUL "
+                      "characters are not supported)");
   const cJSON *err = cJSON_GetObjectItemCaseSensitive(*doc, "error");
   if(err && !cJSON_IsNull(err)) {
     lua_pushfstring(L, "exec: %s", cJSON_IsString(err) ? err->valuestring

@@ -5,6 +5,7 @@
  * error naming the line and column.
  */
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "dataset.h"
@@ -69,6 +70,57 @@ static const char *find_escaped_nul(const char *s, size_t n)
   return NULL;
 }
 
+/* Whether v holds a number no double can hold (1e999 reads as inf). */
+static int has_infinite(const cJSON *v)
+{
+  if(cJSON_IsNumber(v))
+    return isinf(v->valuedouble);
+  for(const cJSON *c = v->child; c; c = c->next)
+    if(has_infinite(c))
+      return 1;
+  return 0;
+}
+
+/* The column of the first number in s[0..n) too large for a double, or
+ * of the first bracket past cJSON's nesting limit (kind 1 or 2), or 0. */
+static size_t find_problem(const char *s, size_t n, int kind)
+{
+  int in_str = 0;
+  long depth = 0;
+  for(size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if(in_str) {
+      if(c == '\\')
+        i++;
+      else if(c == '"')
+        in_str = 0;
+      continue;
+    }
+    if(c == '"')
+      in_str = 1;
+    else if(c == '[' || c == '{') {
+      if(kind == 2 && ++depth > CJSON_NESTING_LIMIT)
+        return i + 1;
+    }
+    else if(c == ']' || c == '}')
+      depth--;
+    else if(kind == 1 && (c == '-' || (c >= '0' && c <= '9'))) {
+      char num[400];
+      size_t k = 0;
+      while(i + k < n && k < sizeof(num) - 1 &&
+            strchr("+-0123456789.eE", s[i + k])) {
+        num[k] = s[i + k];
+        k++;
+      }
+      num[k] = '\0';
+      if(isinf(strtod(num, NULL)))
+        return i + 1;
+      i += k - 1;
+    }
+  }
+  return 0;
+}
+
 static ys_err jsonl_next(ys_dataset *ds, cJSON **row, long *line,
                          ys_diag *diag)
 {
@@ -93,9 +145,20 @@ static ys_err jsonl_next(ys_dataset *ds, cJSON **row, long *line,
       if(cut_short(s, n))
         return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
                        "invalid JSON: unexpected end of line");
+      size_t deep = find_problem(s, n, 2);
+      if(deep)
+        return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                       "JSON nested deeper than %d levels at column %zu",
+                       CJSON_NESTING_LIMIT, deep);
       size_t col = end && end >= s ? (size_t)(end - s) + 1 : 1;
       return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
                      "invalid JSON at column %zu", col);
+    }
+    if(has_infinite(v)) {
+      size_t col = find_problem(s, n, 1);
+      cJSON_Delete(v);
+      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                     "number out of range at column %zu", col ? col : 1);
     }
     /* cJSON stops after the first value; anything but blanks after it
      * is a second value or garbage on the same line. */

@@ -55,6 +55,10 @@ void ys_journal_utc_now(char buf[32])
 
 static int mkdir_p(const char *path)
 {
+  if(!path[0]) {
+    errno = ENOENT;
+    return -1;
+  }
   char *p = ys_xstrdup(path);
   for(char *s = p + 1; *s; s++) {
     if(*s != '/')
@@ -125,7 +129,8 @@ ys_err ys_journal_create(const char *dir, const char *parent,
     char stamp[32], hex[7];
     strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
     random_hex(hex);
-    path = ys_xasprintf("%s/%s-%s-%s", parent ? parent : "runs", suite_name,
+    path = ys_xasprintf("%s/%s-%s-%s", !parent ? "runs" : *parent ? parent
+                        : ".", suite_name,
                         stamp, hex);
   }
   struct stat st;

@@ -269,8 +269,11 @@ static ys_err to_json(enc *e, int idx, int depth, cJSON **root,
   case LUA_TSTRING: {
     size_t len;
     const char *s = lua_tolstring(L, idx, &len);
+    size_t bad;
     if(memchr(s, '\0', len))
       return fail(e, "a string with a NUL byte");
+    if(!ys_utf8_valid(s, len, &bad))
+      return fail(e, "a string that is not valid UTF-8");
     item = cJSON_CreateString(s);
     break;
   }
@@ -405,8 +408,11 @@ static ys_err encode(enc *e, int idx, int depth, ys_buf *out)
   case LUA_TSTRING: {
     size_t len;
     const char *s = lua_tolstring(L, idx, &len);
+    size_t bad;
     if(memchr(s, '\0', len))
       return fail(e, "a string with a NUL byte");
+    if(!ys_utf8_valid(s, len, &bad))
+      return fail(e, "a string that is not valid UTF-8");
     return ys_json_append_string(out, s, len);
   }
   case LUA_TNUMBER: {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -200,13 +201,17 @@ static int make_dataset(lua_State *L, const char *kind)
   }
   char *resolved = ys_loader_resolve(loader(L), path);
   FILE *f = fopen(resolved, "rb");
-  if(!f) {
+  struct stat st;
+  int err = !f ? errno : fstat(fileno(f), &st) != 0 ? errno
+            : S_ISDIR(st.st_mode) ? EISDIR : 0;
+  if(f)
+    fclose(f);
+  if(err) {
     lua_pushstring(L, resolved);
     free(resolved);
     return luaL_error(L, "dataset '%s': %s", lua_tostring(L, -1),
-                      strerror(errno));
+                      strerror(err));
   }
-  fclose(f);
   lua_createtable(L, 0, 4);
   lua_pushstring(L, kind);
   lua_setfield(L, -2, "kind");

@@ -178,6 +178,13 @@ static int cmd_run(int argc, char **argv, int first, int merge)
                 !strcmp(a, "--suite");
     if(takes && !val)
       return cli_fail_usage("option %s needs a value", a);
+    /* An empty path would mean the current or the root directory. */
+    if(takes && !*val && (!strcmp(a, "-o") || !strcmp(a, "--output") ||
+                          !strcmp(a, "--out") || !strcmp(a, "--runs-dir") ||
+                          !strcmp(a, "--resume")))
+      return cli_fail_usage("%s needs a directory name", a);
+    if(takes && !*val && (!strcmp(a, "--cache") || !strcmp(a, "--suite")))
+      return cli_fail_usage("%s needs a file name", a);
     if(!strcmp(a, "-j") || !strcmp(a, "--jobs")) {
       if(!cli_parse_long(a, val, 1, 100000, &v))
         return EXIT_USAGE;
