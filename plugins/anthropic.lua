@@ -32,6 +32,16 @@ local function api_message(body)
   return text ~= "" and text or "(empty body)"
 end
 
+-- "not JSON", and the content type when it says what came instead (an
+-- HTML page from a proxy).
+local function not_json(resp)
+  local ct = resp.headers and resp.headers["content-type"]
+  if ct and not ct:find("json", 1, true) then
+    return "not JSON (content type " .. ct:gsub(";.*", "") .. ")"
+  end
+  return "not JSON"
+end
+
 return function(opts)
   if type(opts) ~= "table" then
     error("expected a table of options { model = ..., ... }", 0)
@@ -107,7 +117,8 @@ return function(opts)
       local doc = ys.json.decode(resp.body)
       if type(doc) ~= "table" or type(doc.content) ~= "table" then
         error("malformed response from " .. url .. ": "
-              .. (type(doc) ~= "table" and "not JSON" or "no content"), 0)
+              .. (type(doc) ~= "table" and not_json(resp) or "no content"),
+              0)
       end
       local parts = {}
       for _, block in ipairs(doc.content) do

@@ -36,6 +36,16 @@ local function api_message(body)
   return text ~= "" and text or "(empty body)"
 end
 
+-- "not JSON", and the content type when it says what came instead (an
+-- HTML page from a proxy).
+local function not_json(resp)
+  local ct = resp.headers and resp.headers["content-type"]
+  if ct and not ct:find("json", 1, true) then
+    return "not JSON (content type " .. ct:gsub(";.*", "") .. ")"
+  end
+  return "not JSON"
+end
+
 return function(opts)
   if type(opts) ~= "table" then
     error("expected a table of options { model = ..., ... }", 0)
@@ -105,7 +115,7 @@ return function(opts)
       local content = type(message) == "table" and message.content
       if type(content) ~= "string" then
         error("malformed response from " .. url .. ": "
-              .. (type(doc) ~= "table" and "not JSON"
+              .. (type(doc) ~= "table" and not_json(resp)
                   or "no choices[1].message.content"), 0)
       end
       local usage = type(doc.usage) == "table" and doc.usage or {}

@@ -74,6 +74,7 @@ struct pool {
   ys_sched *sched;  /* bound on first use, NULL after the run */
   xreq *qhead, *qtail;
   int early_deaths; /* deaths in a row before any answer */
+  char last_err[256]; /* the last line a worker wrote on stderr */
   ys_loader *ld;    /* for the log */
 };
 
@@ -277,8 +278,10 @@ static void take_lines(ys_buf *buf, worker *w,
 
 static void log_line(worker *w, char *line)
 {
-  if(line[0])
+  if(line[0]) {
     logf_(w->p, "exec worker %d: %s", w->index, line);
+    snprintf(w->p->last_err, sizeof(w->p->last_err), "%s", line);
+  }
 }
 
 /* Reads what fd has into buf; returns 0 at end of file or on error. */
@@ -468,9 +471,15 @@ static void worker_died(worker *w)
   }
   (void)was_busy;
   if(p->early_deaths >= EARLY_DEATHS_TO_GIVE_UP) {
-    ys_sched_fail(p->sched, YS_ERR_MODEL, "exec: '%s' keeps exiting before "
-                  "it answers (it %s); see its stderr above", p->argv[0],
-                  how);
+    /* Its own words, which -q would otherwise hide. */
+    if(p->last_err[0])
+      ys_sched_fail(p->sched, YS_ERR_MODEL, "exec: '%s' keeps exiting "
+                    "before it answers (it %s); it said: %s", p->argv[0],
+                    how, p->last_err);
+    else
+      ys_sched_fail(p->sched, YS_ERR_MODEL, "exec: '%s' keeps exiting "
+                    "before it answers (it %s) without a word on stderr",
+                    p->argv[0], how);
     return;
   }
   ys_diag d;

@@ -144,11 +144,14 @@ int cli_report(int argc, char **argv, int first)
     if(!err && bad)
       err = YS_ERR_IO;
     if(!err && rename(tmp, outp)) {
+      int e = errno;
       fprintf(stderr, "%s: %s: cannot write: %s\n", cli_progname, outp,
-              strerror(errno));
+              strerror(e));
       unlink(tmp);
       free(tmp);
-      return EXIT_INCOMPLETE;
+      /* A path that cannot take a file is the caller's mistake. */
+      return e == EISDIR || e == ENOTDIR || e == EACCES || e == ENOENT
+             ? EXIT_USAGE : EXIT_INCOMPLETE;
     }
     if(err) {
       unlink(tmp);

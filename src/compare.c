@@ -229,7 +229,10 @@ ys_err ys_compare(const ys_results *a, const ys_results *b,
   ys_err err = YS_OK;
   const char *m1 = opts->model_a, *m2 = opts->model_b ? opts->model_b
                                                       : opts->model_a;
-  if(m1) {
+  if(m1 && within && !opts->model_b)
+    err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "compare with one run needs "
+                  "two models: --models A,B");
+  else if(m1) {
     long x = ys_results_model(a, m1), y = ys_results_model(b, m2);
     if(x < 0 || y < 0 || (within && x == y))
       err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "no model '%s' to compare "

@@ -20,6 +20,7 @@ typedef struct csv_state {
   char **fields;   /* the row being built */
   size_t nfields, afields;
   size_t row_bytes;
+  size_t row_fed;  /* bytes of the current row given to libcsv */
   int row_done;    /* the parser ended a row */
   long row_line;   /* line where the current row starts; 0 before */
   int oom;         /* a field was over the row cap */
@@ -55,11 +56,61 @@ static void clear_fields(csv_state *st)
     free(st->fields[i]);
   st->nfields = 0;
   st->row_bytes = 0;
+  st->row_fed = 0;
   st->row_done = 0;
   st->row_line = 0;
 }
 
 /* Feeds lines until the parser completes a row; *done = 0 at the end. */
+/* What libcsv's strict mode refused on line s[0..n), and where (1-based
+ * column); in_quote says the line continues a quoted field. NULL when the
+ * scan finds nothing wrong. */
+static const char *csv_problem(const char *s, size_t n, char delim,
+                               int in_quote, size_t *col)
+{
+  int field_start = !in_quote, after_close = 0;
+  for(size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if(in_quote) {
+      if(c == '"') {
+        if(i + 1 < n && s[i + 1] == '"')
+          i++;
+        else {
+          in_quote = 0;
+          after_close = 1;
+        }
+      }
+      continue;
+    }
+    if(after_close) {
+      if(c == delim) {
+        after_close = 0;
+        field_start = 1;
+        continue;
+      }
+      if(c == '\r' && i + 1 == n)
+        continue;
+      *col = i + 1;
+      return "text after the closing quote";
+    }
+    if(c == delim) {
+      field_start = 1;
+      continue;
+    }
+    if(c == '"') {
+      if(field_start) {
+        in_quote = 1;
+        field_start = 0;
+        continue;
+      }
+      *col = i + 1;
+      return "a quote inside an unquoted field";
+    }
+    field_start = 0;
+  }
+  return NULL;
+}
+
 static ys_err read_row(ys_dataset *ds, csv_state *st, int *done,
                        ys_diag *diag)
 {
@@ -83,12 +134,26 @@ static ys_err read_row(ys_dataset *ds, csv_state *st, int *done,
     }
     if(!st->row_line && n)
       st->row_line = ds->lineno;
+    int continued = st->row_line && st->row_line < ds->lineno;
+    /* A quoted field over many short lines: cap the row as it is fed,
+     * before libcsv buffers all of it. */
+    st->row_fed += n + 1;
+    if(st->row_fed > YS_DATASET_MAX_LINE)
+      return ys_fail(diag, YS_ERR_TOOBIG, ds->path, st->row_line,
+                     "row longer than %u MiB", YS_DATASET_MAX_LINE >> 20);
     if(csv_parse(&st->p, s, n, on_field, on_row, st) != n ||
-       csv_parse(&st->p, "\n", 1, on_field, on_row, st) != 1)
+       csv_parse(&st->p, "\n", 1, on_field, on_row, st) != 1) {
+      size_t col = 0;
+      const char *what = csv_problem(s, n, ds->opts.delimiter, continued,
+                                     &col);
+      if(what)
+        return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                       "%s at column %zu", what, col);
       return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
                      "malformed CSV: %s (a quote inside an unquoted field, "
                      "or text after a closing quote)",
                      csv_strerror(csv_error(&st->p)));
+    }
     if(st->oom)
       return ys_fail(diag, YS_ERR_TOOBIG, ds->path, st->row_line,
                      "row longer than %u MiB", YS_DATASET_MAX_LINE >> 20);
@@ -106,6 +171,9 @@ static ys_err csv_open(ys_dataset *ds, ys_diag *diag)
   if(csv_init(&st->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
     return ys_fail(diag, YS_ERR_NOMEM, ds->path, 0, "cannot start libcsv");
   csv_set_delim(&st->p, (unsigned char)ds->opts.delimiter);
+  /* libcsv grows its field buffer by 128 bytes at a time: quadratic on a
+   * long field. Grow by a MiB. */
+  csv_set_blk_size(&st->p, (size_t)1 << 20);
   int done;
   ys_err err = read_row(ds, st, &done, diag);
   if(err)

@@ -107,7 +107,21 @@ typedef struct enc {
   ys_diag *diag;
   const char *what; /* set by fail(): what could not be encoded */
   char path[256];   /* where, built on the way out of a failure */
+  const void *open[YS_JSON_MAX_DEPTH + 2]; /* the tables being encoded */
 } enc;
+
+/* Whether the table at idx is one of those being encoded (a cycle);
+ * else notes it at depth. */
+static int in_cycle(enc *e, int idx, int depth)
+{
+  const void *t = lua_topointer(e->L, idx);
+  for(int i = 0; i < depth && i <= YS_JSON_MAX_DEPTH; i++)
+    if(e->open[i] == t)
+      return 1;
+  if(depth <= YS_JSON_MAX_DEPTH)
+    e->open[depth] = t;
+  return 0;
+}
 
 /* Notes the failure; each enclosing table adds its step to the path as
  * the error comes back up (no work at all while nothing fails), and
@@ -198,6 +212,8 @@ static ys_err table_to_json(enc *e, int idx, int depth, cJSON **root,
                             cJSON *parent, const char *key)
 {
   lua_State *L = e->L;
+  if(in_cycle(e, idx, depth))
+    return fail(e, "a table that contains itself");
   size_t n;
   int is_array = 0;
   if(lua_getmetatable(L, idx)) {
@@ -260,8 +276,7 @@ static ys_err to_json(enc *e, int idx, int depth, cJSON **root,
 {
   lua_State *L = e->L;
   if(depth > YS_JSON_MAX_DEPTH)
-    return fail(e, "a value nested too deeply (or a table that contains "
-                "itself)");
+    return fail(e, "a value nested too deeply");
   if(!lua_checkstack(L, 6))
     return fail(e, "a value nested too deeply");
   cJSON *item = NULL;
@@ -309,7 +324,7 @@ ys_err ys_lua_to_json(lua_State *L, int idx, cJSON **out, ys_diag *diag)
   *out = NULL;
   idx = lua_absindex(L, idx);
   cJSON **box = ys_lua_json_box(L);
-  enc e = { L, diag, NULL, "" };
+  enc e = { L, diag, NULL, "", { NULL } };
   ys_err err = finish(&e, to_json(&e, idx, 0, box, NULL, NULL));
   if(!err) {
     *out = *box;
@@ -328,6 +343,8 @@ static ys_err encode(enc *e, int idx, int depth, ys_buf *out);
 static ys_err encode_table(enc *e, int idx, int depth, ys_buf *out)
 {
   lua_State *L = e->L;
+  if(in_cycle(e, idx, depth))
+    return fail(e, "a table that contains itself");
   size_t n;
   int is_array = 0;
   if(lua_getmetatable(L, idx)) {
@@ -400,8 +417,7 @@ static ys_err encode(enc *e, int idx, int depth, ys_buf *out)
   lua_State *L = e->L;
   char num[32];
   if(depth > YS_JSON_MAX_DEPTH)
-    return fail(e, "a value nested too deeply (or a table that contains "
-                "itself)");
+    return fail(e, "a value nested too deeply");
   if(!lua_checkstack(L, 6))
     return fail(e, "a value nested too deeply");
   switch(lua_type(L, idx)) {
@@ -438,7 +454,7 @@ static ys_err encode(enc *e, int idx, int depth, ys_buf *out)
 
 ys_err ys_lua_encode_json(lua_State *L, int idx, ys_buf *out, ys_diag *diag)
 {
-  enc e = { L, diag, NULL, "" };
+  enc e = { L, diag, NULL, "", { NULL } };
   ys_err err = finish(&e, encode(&e, lua_absindex(L, idx), 0, out));
   if(err == YS_ERR_TOOBIG || err == YS_ERR_NOMEM)
     ys_fail(diag, err, NULL, 0, "JSON text too large");

@@ -678,10 +678,24 @@ static int plugin_ctor(lua_State *L)
 {
   int nargs = lua_gettop(L);
   const char *name = lua_tostring(L, lua_upvalueindex(2));
+  /* Upvalue 3: whether this constructor is running (a plugin that calls
+   * itself would recurse until the C stack runs out). */
+  if(lua_toboolean(L, lua_upvalueindex(3)))
+    return luaL_error(L, "plugin '%s' calls itself (ys.%s inside its own "
+                      "constructor)", name, name);
+  lua_pushboolean(L, 1);
+  lua_replace(L, lua_upvalueindex(3));
   lua_pushvalue(L, lua_upvalueindex(1));
   lua_insert(L, 1);
-  if(lua_pcall(L, nargs, 1, 0) != LUA_OK) {
+  int rc = lua_pcall(L, nargs, 1, 0);
+  lua_pushboolean(L, 0);
+  lua_replace(L, lua_upvalueindex(3));
+  if(rc != LUA_OK) {
     const char *msg = lua_tostring(L, -1);
+    /* The innermost error already says where and which plugin. */
+    const char *cycle = msg ? strstr(msg, "plugin '") : NULL;
+    if(cycle && strstr(cycle, "calls itself (ys."))
+      return luaL_error(L, "%s", cycle); /* at the suite's line */
     /* luaL_error adds the caller's position: the suite's line. */
     return luaL_error(L, "%s: %s", name, msg ? msg : "error");
   }
@@ -721,7 +735,8 @@ static int ys_index(lua_State *L)
     return luaL_error(L, "plugin %s must return a constructor function, "
                       "not %s", display, luaL_typename(L, -1));
   lua_pushvalue(L, 2);
-  lua_pushcclosure(L, plugin_ctor, 2);
+  lua_pushboolean(L, 0);
+  lua_pushcclosure(L, plugin_ctor, 3);
   lua_pushvalue(L, -1);
   lua_setfield(L, 1, name); /* cache: rawset via the module table */
   return 1;

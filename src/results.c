@@ -149,11 +149,18 @@ static ys_err read_samples(ys_results *r, ys_diag *diag)
   ys_err err = YS_OK;
   while(!err && (len = getline(&line, &cap, f)) >= 0) {
     lineno++;
+    int torn = !len || line[len - 1] != '\n';
     while(len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
       line[--len] = '\0';
     if(!len)
       continue;
     cJSON *o = cJSON_ParseWithLength(line, (size_t)len);
+    if(!o) {
+      err = ys_fail(diag, YS_ERR_DATA, path, lineno, torn ? "invalid JSON: "
+                    "unexpected end of line (the file was cut short)"
+                    : "invalid JSON");
+      break;
+    }
     const cJSON *id = get(o, "id"), *model = get(o, "model");
     const cJSON *rep = get(o, "repeat");
     if(!cJSON_IsObject(o) || !cJSON_IsString(id) || !cJSON_IsString(model)) {

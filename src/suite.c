@@ -935,12 +935,22 @@ ys_err ys_suite_load(const char *path, const ys_suite_opts *opts,
   }
   s->loader = c;
   if(err) {
-    ys_err code = err == YS_ERR_NOMEM ? err : YS_ERR_SUITE;
+    /* Out of Lua memory while loading is the suite's doing, as is an
+     * error with no position (error() called with a table): both get
+     * the file's name. */
+    ys_err code = YS_ERR_SUITE;
     if(err == YS_ERR_IO)
       code = YS_ERR_USAGE;
-    else if(code == YS_ERR_SUITE && c->ld.data_error)
+    else if(c->ld.data_error)
       code = YS_ERR_DATA;
-    ys_fail(diag, code, NULL, 0, "%s", d.msg);
+    size_t pl = strlen(path);
+    int placed = !strncmp(d.msg, path, pl) && d.msg[pl] == ':';
+    for(const char *p = d.msg; !placed && *p && *p != ' '; p++)
+      placed = *p == ':' && p[1] >= '0' && p[1] <= '9';
+    if(placed || code != YS_ERR_SUITE)
+      ys_fail(diag, code, NULL, 0, "%s", d.msg);
+    else
+      ys_fail(diag, code, NULL, 0, "%s: %s", path, d.msg);
     ys_suite_free(s);
     return code;
   }

@@ -864,13 +864,15 @@ END_TEST
 
 START_TEST(test_csv_quote_inside_unquoted_field_fails)
 {
-  expect_csv_error("id,q\n1,x\n2,ab\"c\n", 0, 3, "malformed CSV");
+  expect_csv_error("id,q\n1,x\n2,ab\"c\n", 0, 3,
+                   "a quote inside an unquoted field at column 5");
 }
 END_TEST
 
 START_TEST(test_csv_text_after_closing_quote_fails)
 {
-  expect_csv_error("id,q\n1,\"ab\"c\n", 0, 2, "malformed CSV");
+  expect_csv_error("id,q\n1,\"ab\"c\n", 0, 2,
+                   "text after the closing quote at column 7");
 }
 END_TEST
 

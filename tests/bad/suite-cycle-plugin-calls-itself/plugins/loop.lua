@@ -1,0 +1,4 @@
+local ys = require "yardstick"
+return function(opts)
+  return ys.loop(opts)
+end
