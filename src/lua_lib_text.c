@@ -39,6 +39,15 @@ static int is_word(utf8proc_int32_t c)
          (k >= UTF8PROC_CATEGORY_MN && k <= UTF8PROC_CATEGORY_ME);
 }
 
+/* Whether s[0..len) is ASCII without NUL (where utf8proc is not needed). */
+static int is_ascii(const char *s, size_t len)
+{
+  for(size_t i = 0; i < len; i++)
+    if((unsigned char)s[i] >= 0x80 || !s[i])
+      return 0;
+  return 1;
+}
+
 /* [-0, +1, m] Normalises s with utf8proc into a userdata buffer (so
  * nothing leaks if a later push raises); returns the NUL-terminated UTF-8
  * text in it. Raises on invalid UTF-8. */
@@ -99,7 +108,18 @@ static int text_normalize(lua_State *L)
     opts |= UTF8PROC_CASEFOLD;
   if(accents)
     opts |= UTF8PROC_STRIPMARK;
-  const utf8proc_uint8_t *m = map(L, s, len, opts);
+  /* ASCII is its own NFKC form, and folds to its lower case: skip
+   * utf8proc (and its copy) for the common case. */
+  const utf8proc_uint8_t *m = NULL;
+  if(is_ascii(s, len)) {
+    char *low = lua_newuserdatauv(L, len + 1, 0);
+    for(size_t i = 0; i < len; i++)
+      low[i] = fold && s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+    low[len] = '\0';
+    m = (const utf8proc_uint8_t *)low;
+  }
+  else
+    m = map(L, s, len, opts);
   luaL_Buffer b;
   luaL_buffinit(L, &b);
   /* Walk the normalised text: drop punctuation, collapse blanks. */
@@ -136,6 +156,22 @@ static int text_casefold(lua_State *L)
 {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
+  if(is_ascii(s, len)) {
+    /* ASCII folds to its lower case; most text is ASCII. */
+    size_t i = 0;
+    while(i < len && !(s[i] >= 'A' && s[i] <= 'Z'))
+      i++;
+    if(i == len) {
+      lua_settop(L, 1);
+      return 1;
+    }
+    luaL_Buffer b;
+    char *d = luaL_buffinitsize(L, &b, len);
+    for(i = 0; i < len; i++)
+      d[i] = s[i] >= 'A' && s[i] <= 'Z' ? (char)(s[i] + 32) : s[i];
+    luaL_pushresultsize(&b, len);
+    return 1;
+  }
   const utf8proc_uint8_t *m = map(L, s, len, UTF8PROC_STABLE |
                                   UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD);
   lua_pushstring(L, (const char *)m);

@@ -40,6 +40,8 @@ struct ys_metric {
   size_t nparams;
   cJSON *config;  /* configured parameters */
   int plugin_ref; /* the plugin's table */
+  int spare[16];  /* finished score coroutines, reset, for the next ones */
+  int nspare;
   int params_ref; /* configured parameters as a Lua table */
   char **keys;    /* full key names */
   size_t nkeys;
@@ -550,7 +552,17 @@ void ys_metric_call_free(ys_metric *m, ys_metric_call *c)
     return;
   call_clear_wait(c);
   free(c->detail);
-  luaL_unref(m->L, LUA_REGISTRYINDEX, c->ref);
+  /* Only a coroutine that finished its score is kept: one stopped by an
+   * error (a limit's hook leaves hooks disabled in it) or abandoned
+   * while waiting is let go. */
+  if(c->co && lua_status(c->co) == LUA_OK &&
+     m->nspare < (int)(sizeof(m->spare) / sizeof(m->spare[0]))) {
+    lua_resetthread(c->co);
+    lua_settop(c->co, 0);
+    m->spare[m->nspare++] = c->ref;
+  }
+  else
+    luaL_unref(m->L, LUA_REGISTRYINDEX, c->ref);
   free(c);
 }
 
@@ -605,8 +617,18 @@ static int begin_protected(lua_State *L)
 {
   begin_args *a = lua_touserdata(L, 1);
   const ys_metric_ctx *x = a->ctx;
-  lua_State *co = lua_newthread(L);
-  a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  lua_State *co;
+  if(a->m->nspare) {
+    /* A coroutine that finished a score: cheaper than a new one. */
+    a->ref = a->m->spare[--a->m->nspare];
+    lua_rawgeti(L, LUA_REGISTRYINDEX, a->ref);
+    co = lua_tothread(L, -1);
+    lua_pop(L, 1);
+  }
+  else {
+    co = lua_newthread(L);
+    a->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
   a->co = co;
   lua_rawgeti(L, LUA_REGISTRYINDEX, a->m->plugin_ref);
   lua_getfield(L, -1, "score");
