@@ -41,7 +41,9 @@ ys_err ys_buf_add(ys_buf *b, const void *mem, size_t len)
   }
   size_t need = b->len + len + 1;
   if(need > b->alloc) {
-    size_t a = b->alloc ? b->alloc : 64;
+    /* Most buffers hold a line or a request: start at 1 KiB rather than
+     * growing through 64, 128, 256, 512. */
+    size_t a = b->alloc ? b->alloc : 1024;
     while(a < need)
       a *= 2;
     if(a > b->max + 1)
@@ -68,6 +70,11 @@ ys_err ys_buf_adds(ys_buf *b, const char *s)
 
 ys_err ys_buf_addc(ys_buf *b, char c)
 {
+  if(b->len + 1 < b->alloc) { /* room for it and the NUL */
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+    return YS_OK;
+  }
   return ys_buf_add(b, &c, 1);
 }
 
