@@ -737,27 +737,6 @@ static int http_request(lua_State *L)
   r->retry_cap_ms = cap;
   r->retry.cb = on_retry_timer;
   ys_buf_init(&r->resp, r->max_bytes);
-  if(ht == LUA_TTABLE) {
-    lua_pushnil(L);
-    while(lua_next(L, headers)) {
-      char *line = ys_xasprintf("%s: %s", lua_tostring(L, -2),
-                                lua_tostring(L, -1));
-      r->headers = curl_slist_append(r->headers, line);
-      free(line);
-      lua_pop(L, 1);
-    }
-  }
-  if(auth_env) {
-    /* The key goes from the environment straight into one header: never
-     * into Lua, results, the cache key or a message. */
-    const char *key = getenv(auth_env);
-    if(key && key[0]) {
-      char *line = ys_xasprintf("%s: %s%s", auth_header, auth_prefix, key);
-      r->headers = curl_slist_append(r->headers, line);
-      memset(line, 0, strlen(line));
-      free(line);
-    }
-  }
   ys_cache *cache = r->cache_as ? cache_of(h) : NULL;
   if(r->cache_as && h->cache_mode == YS_CACHE_ONLY && !cache) {
     r->error = ys_xstrdup("the response cache is not available "
@@ -791,6 +770,28 @@ static int http_request(lua_State *L)
       r->done = 1;
       r->h = NULL;
       return http_k(L, LUA_OK, (lua_KContext)0);
+    }
+  }
+  /* Headers only for a request that goes out (not for a cache hit). */
+  if(ht == LUA_TTABLE) {
+    lua_pushnil(L);
+    while(lua_next(L, headers)) {
+      char *line = ys_xasprintf("%s: %s", lua_tostring(L, -2),
+                                lua_tostring(L, -1));
+      r->headers = curl_slist_append(r->headers, line);
+      free(line);
+      lua_pop(L, 1);
+    }
+  }
+  if(auth_env) {
+    /* The key goes from the environment straight into one header: never
+     * into Lua, results, the cache key or a message. */
+    const char *key = getenv(auth_env);
+    if(key && key[0]) {
+      char *line = ys_xasprintf("%s: %s%s", auth_header, auth_prefix, key);
+      r->headers = curl_slist_append(r->headers, line);
+      memset(line, 0, strlen(line));
+      free(line);
     }
   }
   if(setup_easy(r, method)) {

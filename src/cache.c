@@ -148,8 +148,12 @@ void ys_cache_key(const char *provider, const char *url, const char *body,
   XXH3_128bits_update(&st, rep, sizeof(rep));
   XXH3_128bits_update(&st, body, len);
   XXH128_hash_t h = XXH3_128bits_digest(&st);
-  snprintf(key, 65, "%016llx%016llx", (unsigned long long)h.high64,
-           (unsigned long long)h.low64);
+  static const char hex[] = "0123456789abcdef";
+  for(int i = 0; i < 16; i++) {
+    key[15 - i] = hex[(h.high64 >> (4 * i)) & 15];
+    key[31 - i] = hex[(h.low64 >> (4 * i)) & 15];
+  }
+  key[32] = '\0';
 }
 
 /* Ends the batch of lookups, so other runs' commits become visible. */

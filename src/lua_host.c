@@ -18,6 +18,28 @@
 #include "lua_host.h"
 #include "xalloc.h"
 
+/* Lua makes and drops many small blocks per sample (strings, table
+ * parts). Freed blocks of up to POOL_MAX bytes are kept on per-size free
+ * lists (POOL_STEP bytes apart, the first word linking them) and handed
+ * out again, which costs far less than a trip through malloc; at most
+ * POOL_KEEP bytes are kept. Lua tells the allocator a block's exact size
+ * on every call, so a block's class is always known. Off under
+ * AddressSanitizer, which should see every block's life. */
+#define POOL_STEP 16
+#define POOL_MAX 256
+#define POOL_CLASSES (POOL_MAX / POOL_STEP)
+#define POOL_KEEP ((size_t)8 << 20)
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_ON 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_ON 0
+#endif
+#endif
+#ifndef POOL_ON
+#define POOL_ON 1
+#endif
+
 /* Per-state host data, kept as the allocator's userdata. */
 typedef struct host {
   size_t used, cap;
@@ -30,23 +52,102 @@ typedef struct host {
   int expired;       /* 1: time, 2: instructions */
   ys_buf scratch;    /* see ys_lua_scratch_take */
   int scratch_busy;
+  void *pool[POOL_CLASSES]; /* freed small blocks by size class */
+  size_t pooled;            /* bytes held in pool */
 } host;
 
+/* The size class of a block of n bytes (1 to POOL_MAX), from 0. */
+static size_t pool_class(size_t n)
+{
+  return (n - 1) / POOL_STEP;
+}
+
+static void *pool_get(host *h, size_t n)
+{
+  size_t c = pool_class(n);
+  void *p = h->pool[c];
+  if(p) {
+    memcpy(&h->pool[c], p, sizeof(void *));
+    h->pooled -= (c + 1) * POOL_STEP;
+    return p;
+  }
+  return malloc((c + 1) * POOL_STEP);
+}
+
+static void pool_put(host *h, void *p, size_t n)
+{
+  size_t c = pool_class(n);
+  if(h->pooled >= POOL_KEEP) {
+    free(p);
+    return;
+  }
+  memcpy(p, &h->pool[c], sizeof(void *));
+  h->pool[c] = p;
+  h->pooled += (c + 1) * POOL_STEP;
+}
+
+static void pool_drain(host *h)
+{
+  for(size_t c = 0; c < POOL_CLASSES; c++) {
+    while(h->pool[c]) {
+      void *p = h->pool[c];
+      memcpy(&h->pool[c], p, sizeof(void *));
+      free(p);
+    }
+  }
+  h->pooled = 0;
+}
+
+/* Lua's allocator: sizes within the budget, small blocks through the
+ * pool. */
 static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
   host *h = ud;
   if(!ptr)
     osize = 0; /* osize then encodes the object type, not a size */
+  int small_old = POOL_ON && ptr && osize <= POOL_MAX;
   if(nsize == 0) {
-    free(ptr);
+    if(small_old)
+      pool_put(h, ptr, osize);
+    else
+      free(ptr);
     h->used -= osize;
     return NULL;
   }
   if(nsize > osize && nsize - osize > h->cap - h->used)
     return NULL; /* over budget: Lua raises a memory error */
-  void *p = realloc(ptr, nsize);
-  if(!p)
-    return NULL;
+  void *p;
+  if(POOL_ON && nsize <= POOL_MAX) {
+    if(small_old && pool_class(osize) == pool_class(nsize))
+      p = ptr; /* the block already has room */
+    else {
+      p = pool_get(h, nsize);
+      if(!p && ptr && nsize <= osize)
+        p = ptr; /* Lua counts on shrinking to work; the block fits any
+                  * class at most its size */
+      else if(!p)
+        return NULL;
+      else if(ptr) {
+        memcpy(p, ptr, osize < nsize ? osize : nsize);
+        if(small_old)
+          pool_put(h, ptr, osize);
+        else
+          free(ptr);
+      }
+    }
+  }
+  else if(small_old) {
+    p = malloc(nsize);
+    if(!p)
+      return NULL;
+    memcpy(p, ptr, osize);
+    pool_put(h, ptr, osize);
+  }
+  else {
+    p = realloc(ptr, nsize);
+    if(!p)
+      return NULL;
+  }
   h->used = h->used - osize + nsize;
   return p;
 }
@@ -224,6 +325,7 @@ lua_State *ys_lua_new(size_t mem_cap, ys_lua_log_fn log, void *log_ud)
   h->log_ud = log_ud;
   lua_State *L = lua_newstate(budget_alloc, h);
   if(!L) {
+    pool_drain(h);
     free(h);
     return NULL;
   }
@@ -238,6 +340,7 @@ lua_State *ys_lua_new(size_t mem_cap, ys_lua_log_fn log, void *log_ud)
   lua_pushcfunction(L, open_protected);
   if(lua_pcall(L, 0, 0, 0) != LUA_OK) {
     lua_close(L);
+    pool_drain(h);
     free(h);
     return NULL;
   }
@@ -250,6 +353,7 @@ void ys_lua_close(lua_State *L)
     return;
   host *h = host_of(L);
   lua_close(L);
+  pool_drain(h);
   ys_buf_free(&h->scratch);
   free(h);
 }

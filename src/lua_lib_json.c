@@ -163,6 +163,25 @@ static int cmp_keys(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+#define KEYS_ON_STACK 32
+
+/* Sorts an object's keys: insertion sort for the few keys most objects
+ * have (qsort's set-up costs more than the sort), qsort past that. */
+static void sort_keys(const char **keys, size_t n)
+{
+  if(n > 16) {
+    qsort(keys, n, sizeof(char *), cmp_keys);
+    return;
+  }
+  for(size_t i = 1; i < n; i++) {
+    const char *k = keys[i];
+    size_t j = i;
+    for(; j > 0 && strcmp(keys[j - 1], k) > 0; j--)
+      keys[j] = keys[j - 1];
+    keys[j] = k;
+  }
+}
+
 /* Attaches item under parent (an array or, with key, an object); with no
  * parent, item becomes the root in *root. */
 static void attach(cJSON **root, cJSON *parent, const char *key, cJSON *item)
@@ -240,9 +259,15 @@ static ys_err table_to_json(enc *e, int idx, int depth, cJSON **root,
     return YS_OK;
   }
   /* An object: sort the keys for a stable output. The key strings stay
-   * anchored by the table; the array of pointers lives in a userdata. */
-  const char **keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(char *), 0);
-  int keys_idx = lua_gettop(L);
+   * anchored by the table; the array of pointers sits on the C stack, or
+   * for many keys in a userdata (a raise leaks nothing either way). */
+  const char *few[KEYS_ON_STACK];
+  const char **keys = few;
+  int keys_idx = 0;
+  if(n > KEYS_ON_STACK) {
+    keys = lua_newuserdatauv(L, n * sizeof(char *), 0);
+    keys_idx = lua_gettop(L);
+  }
   size_t k = 0;
   lua_pushnil(L);
   while(lua_next(L, idx)) {
@@ -250,13 +275,12 @@ static ys_err table_to_json(enc *e, int idx, int depth, cJSON **root,
     size_t klen;
     keys[k] = lua_tolstring(L, -1, &klen);
     if(strlen(keys[k]) != klen) {
-      lua_pop(L, 2);
+      lua_pop(L, keys_idx ? 2 : 1);
       return fail(e, "a key with a NUL byte");
     }
     k++;
   }
-  if(k > 1)
-    qsort(keys, k, sizeof(char *), cmp_keys);
+  sort_keys(keys, k);
   cJSON *obj = cJSON_CreateObject();
   attach(root, parent, key, obj);
   ys_err err = YS_OK;
@@ -267,7 +291,8 @@ static ys_err table_to_json(enc *e, int idx, int depth, cJSON **root,
     if(err)
       step_out(e, keys[i], 0);
   }
-  lua_remove(L, keys_idx);
+  if(keys_idx)
+    lua_remove(L, keys_idx);
   return err;
 }
 
@@ -374,8 +399,14 @@ static ys_err encode_table(enc *e, int idx, int depth, ys_buf *out)
       err = ys_buf_addc(out, ']');
     return err;
   }
-  const char **keys = lua_newuserdatauv(L, (n ? n : 1) * sizeof(char *), 0);
-  int keys_idx = lua_gettop(L);
+  /* The keys: on the C stack, or for many in a userdata. */
+  const char *few[KEYS_ON_STACK];
+  const char **keys = few;
+  int keys_idx = 0;
+  if(n > KEYS_ON_STACK) {
+    keys = lua_newuserdatauv(L, n * sizeof(char *), 0);
+    keys_idx = lua_gettop(L);
+  }
   size_t k = 0;
   lua_pushnil(L);
   while(lua_next(L, idx)) {
@@ -383,13 +414,12 @@ static ys_err encode_table(enc *e, int idx, int depth, ys_buf *out)
     size_t klen;
     keys[k] = lua_tolstring(L, -1, &klen);
     if(strlen(keys[k]) != klen) {
-      lua_pop(L, 2);
+      lua_pop(L, keys_idx ? 2 : 1);
       return fail(e, "a key with a NUL byte");
     }
     k++;
   }
-  if(k > 1)
-    qsort(keys, k, sizeof(char *), cmp_keys);
+  sort_keys(keys, k);
   err = ys_buf_addc(out, '{');
   for(size_t i = 0; i < k && !err; i++) {
     if(i)
@@ -406,7 +436,8 @@ static ys_err encode_table(enc *e, int idx, int depth, ys_buf *out)
     }
     lua_pop(L, 1);
   }
-  lua_remove(L, keys_idx);
+  if(keys_idx)
+    lua_remove(L, keys_idx);
   if(!err)
     err = ys_buf_addc(out, '}');
   return err;
@@ -748,7 +779,9 @@ static int dec_object(dec *d, int depth)
 {
   lua_State *L = d->L;
   d->p++;
-  lua_createtable(L, 0, 4);
+  /* Room for the keys of a typical API object: growing a table past its
+   * size rehashes it. */
+  lua_createtable(L, 0, 8);
   skip_ws(d);
   if(d->p < d->end && *d->p == '}') {
     d->p++;
