@@ -7,6 +7,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,12 +132,44 @@ const char *ys_json_type_name(const cJSON *v)
   return "invalid";
 }
 
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether a byte of w is zero, or below n (n at most 128): exact answers
+ * for the word as a whole. */
+static int has_zero(uint64_t w)
+{
+  return ((w - ONES) & ~w & HIGHS) != 0;
+}
+
+static int has_byte_below(uint64_t w, unsigned n)
+{
+  return ((w - ONES * n) & ~w & HIGHS) != 0;
+}
+
+static int has_byte(uint64_t w, unsigned char c)
+{
+  return has_zero(w ^ (ONES * c));
+}
+
 ys_err ys_json_append_string(ys_buf *b, const char *s, size_t len)
 {
   static const char hex[] = "0123456789abcdef";
   ys_err err = ys_buf_addc(b, '"');
   size_t run = 0; /* bytes not needing escapes, copied in one go */
   for(size_t i = 0; i < len && !err; i++) {
+    /* Eight bytes at a time while none is a control character, a quote
+     * or a backslash (the usual case). */
+    while(i + 8 <= len) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      if(has_byte_below(w, 0x20) || has_byte(w, '"') || has_byte(w, '\\'))
+        break;
+      run += 8;
+      i += 8;
+    }
+    if(i >= len)
+      break;
     unsigned char c = (unsigned char)s[i];
     if(c >= 0x20 && c != '"' && c != '\\') {
       run++;

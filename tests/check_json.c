@@ -420,6 +420,40 @@ START_TEST(test_json_append_string_uses_length)
 }
 END_TEST
 
+/* Every byte that needs an escape, at every offset of strings long enough
+ * to take the eight-bytes-at-a-time path, escapes as cJSON would: the
+ * result parses back to the original. */
+START_TEST(test_json_append_string_escapes_at_every_offset)
+{
+  static const char special[] = { '"', '\\', '\n', '\x01', '\x1f', 0x7f,
+                                  (char)0xc3 };
+  ys_buf b;
+  ys_buf_init(&b, 1 << 16);
+  char s[40];
+  for(size_t k = 0; k < sizeof(special); k++) {
+    for(size_t len = 1; len <= sizeof(s) - 1; len++) {
+      for(size_t at = 0; at < len; at++) {
+        memset(s, 'x', len);
+        s[at] = special[k];
+        if(special[k] == (char)0xc3) {
+          if(at + 1 >= len)
+            continue;
+          s[at + 1] = (char)0xa9; /* U+00E9 */
+        }
+        s[len] = '\0';
+        ys_buf_reset(&b);
+        ck_assert_int_eq(ys_json_append_string(&b, s, len), YS_OK);
+        cJSON *v = cJSON_Parse(ys_buf_str(&b));
+        ck_assert_msg(v && cJSON_IsString(v), "%s", ys_buf_str(&b));
+        ck_assert_str_eq(v->valuestring, s);
+        cJSON_Delete(v);
+      }
+    }
+  }
+  ys_buf_free(&b);
+}
+END_TEST
+
 /* }====== */
 
 /* {====== ys_json_append_text, ys_json_id_text, ys_json_type_name ====== */
@@ -1166,6 +1200,7 @@ static Suite *json_suite(void)
   tcase_add_test(tc, test_json_append_adds_to_existing_content);
   tcase_add_test(tc, test_json_append_over_cap_fails);
   tcase_add_test(tc, test_json_append_string_uses_length);
+  tcase_add_test(tc, test_json_append_string_escapes_at_every_offset);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("json_text");
