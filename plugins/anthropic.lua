@@ -76,7 +76,7 @@ return function(opts)
                    temperature = opts.temperature, top_p = opts.top_p,
                    top_k = opts.top_k, stop_sequences = opts.stop_sequences }
   local extra = opts.extra or {}
-  local transport = {
+  local transport = ys.http.transport {
     url = url, headers = headers, cache_as = "anthropic",
     auth = { env = key_env, header = "x-api-key" },
     timeout = opts.timeout, connect_timeout = opts.connect_timeout,

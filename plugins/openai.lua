@@ -79,7 +79,7 @@ return function(opts)
   local extra = opts.extra or {}
   local headers = { ["Content-Type"] = "application/json" }
   for k, v in pairs(opts.headers or {}) do headers[k] = v end
-  local transport = {
+  local transport = ys.http.transport {
     url = url, headers = headers, cache_as = "openai",
     auth = { env = key_env, header = "Authorization", prefix = "Bearer " },
     timeout = opts.timeout, connect_timeout = opts.connect_timeout,

@@ -541,33 +541,55 @@ void ys_http_get_stats(const ys_http *h, ys_http_stats *out)
 
 /* {====== Lua ====== */
 
+/* Raises a bad request option. A transport's (bare) is checked while the
+ * suite loads: its message is the option's alone, with no position in
+ * the plugin's file. */
+static int opt_error(lua_State *L, int bare, const char *fmt, ...)
+  YS_PRINTF(3, 4);
+
+static int opt_error(lua_State *L, int bare, const char *fmt, ...)
+{
+  char msg[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if(bare)
+    lua_pushstring(L, msg);
+  else {
+    luaL_where(L, 1);
+    lua_pushfstring(L, "ys.http.request: %s", msg);
+    lua_concat(L, 2);
+  }
+  return lua_error(L);
+}
+
 /* [-0, +0, e] Optional number field k (seconds) as milliseconds. */
-static long opt_ms(lua_State *L, int idx, const char *k, long def)
+static long opt_ms(lua_State *L, int idx, const char *k, long def, int bare)
 {
   long v = def;
   int t = lua_getfield(L, idx, k);
   if(t == LUA_TNUMBER) {
     double s = lua_tonumber(L, -1);
     if(!(s > 0) || s > 86400)
-      luaL_error(L, "ys.http.request: '%s' must be seconds, from 0 to "
-                 "86400", k);
+      opt_error(L, bare, "'%s' must be seconds, from 0 to 86400", k);
     v = (long)(s * 1000 + 0.5);
   }
   else if(t != LUA_TNIL)
-    luaL_error(L, "ys.http.request: '%s' must be a number of seconds", k);
+    opt_error(L, bare, "'%s' must be a number of seconds", k);
   lua_pop(L, 1);
   return v;
 }
 
-static const char *opt_str(lua_State *L, int idx, const char *k)
+static const char *opt_str(lua_State *L, int idx, const char *k, int bare)
 {
   int t = lua_getfield(L, idx, k);
   const char *s = NULL;
   if(t == LUA_TSTRING)
     s = lua_tostring(L, -1);
   else if(t != LUA_TNIL)
-    luaL_error(L, "ys.http.request: '%s' must be a string, got %s", k,
-               luaL_typename(L, -1));
+    opt_error(L, bare, "'%s' must be a string, got %s", k,
+              luaL_typename(L, -1));
   lua_pop(L, 1); /* the string stays anchored by the request table */
   return s;
 }
@@ -621,12 +643,194 @@ static int setup_easy(hreq *r, const char *method)
 /* ys.http.request({ ... } [, body]) -> resp | nil, message (yields). A
  * body given as the second argument wins over opts.body, so a plugin can
  * reuse one options table for every call. */
-static int http_request(lua_State *L)
+/* A request's options, read and checked: the strings point into Lua,
+ * anchored by the options table or, for a transport, by the transport. */
+typedef struct http_opts {
+  const char *url, *method, *cache_as;
+  const char *body;     /* the table's body field; NULL: none */
+  size_t body_len;
+  long timeout, connect;
+  int insecure;
+  lua_Integer max_bytes, retries;
+  double base, cap;
+  const char *auth_env, *auth_header, *auth_prefix;
+} http_opts;
+
+/* [-0, +1, e] Reads and checks the options table at idx into o; pushes
+ * its headers table (checked: name = "value" strings), or nil. Errors as
+ * opt_error. */
+static void read_opts(lua_State *L, int idx, http_opts *o, int bare)
+{
+  memset(o, 0, sizeof(*o));
+  o->url = opt_str(L, idx, "url", bare);
+  if(!o->url || (strncmp(o->url, "http://", 7) &&
+                 strncmp(o->url, "https://", 8)))
+    opt_error(L, bare, "'url' must be \"http(s)://...\"");
+  int bt = lua_getfield(L, idx, "body");
+  if(bt == LUA_TSTRING)
+    o->body = lua_tolstring(L, -1, &o->body_len);
+  else if(bt != LUA_TNIL)
+    opt_error(L, bare, "'body' must be a string");
+  lua_pop(L, 1); /* anchored by the options table */
+  o->method = opt_str(L, idx, "method", bare);
+  o->cache_as = opt_str(L, idx, "cache_as", bare);
+  o->timeout = opt_ms(L, idx, "timeout", DEFAULT_TIMEOUT_MS, bare);
+  o->connect = opt_ms(L, idx, "connect_timeout", DEFAULT_CONNECT_TIMEOUT_MS,
+                      bare);
+  lua_getfield(L, idx, "insecure");
+  o->insecure = lua_toboolean(L, -1);
+  lua_pop(L, 1);
+  o->max_bytes = (lua_Integer)DEFAULT_MAX_BYTES;
+  if(lua_getfield(L, idx, "max_response_bytes") != LUA_TNIL) {
+    o->max_bytes = lua_tointeger(L, -1);
+    if(o->max_bytes < 1 || o->max_bytes > ((lua_Integer)1 << 34))
+      opt_error(L, bare, "'max_response_bytes' must be a "
+                 "positive whole number");
+  }
+  lua_pop(L, 1);
+  o->retries = DEFAULT_RETRIES;
+  if(lua_getfield(L, idx, "retries") != LUA_TNIL) {
+    o->retries = lua_tointeger(L, -1);
+    if(!lua_isinteger(L, -1) || o->retries < 0 || o->retries > 100)
+      opt_error(L, bare, "'retries' must be a whole number "
+                 "from 0 to 100");
+  }
+  lua_pop(L, 1);
+  o->base = (double)opt_ms(L, idx, "retry_base",
+                           (long)DEFAULT_RETRY_BASE_MS, bare);
+  o->cap = (double)opt_ms(L, idx, "retry_cap", (long)DEFAULT_RETRY_CAP_MS,
+                          bare);
+  o->auth_prefix = "";
+  int at = lua_getfield(L, idx, "auth");
+  if(at == LUA_TTABLE) {
+    int a = lua_gettop(L);
+    o->auth_env = opt_str(L, a, "env", bare);
+    o->auth_header = opt_str(L, a, "header", bare);
+    const char *p = opt_str(L, a, "prefix", bare);
+    if(p)
+      o->auth_prefix = p;
+    if(!o->auth_env || !o->auth_header)
+      opt_error(L, bare, "auth needs env and header");
+  }
+  else if(at != LUA_TNIL)
+    opt_error(L, bare, "'auth' must be { env = ..., header = "
+               "..., prefix = ... }");
+  /* The auth strings stay anchored by the auth table, which the options
+   * table anchors. */
+  lua_pop(L, 1);
+  int ht = lua_getfield(L, idx, "headers");
+  if(ht == LUA_TTABLE) {
+    lua_pushnil(L);
+    while(lua_next(L, -2)) {
+      if(lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+        opt_error(L, bare, "headers must be name = \"value\" "
+                   "strings");
+      const char *v = lua_tostring(L, -1);
+      if(strpbrk(v, "\r\n") || strpbrk(lua_tostring(L, -2), "\r\n:"))
+        opt_error(L, bare, "a header holds a line break or its "
+                   "name a colon");
+      lua_pop(L, 1);
+    }
+  }
+  else if(ht != LUA_TNIL)
+    opt_error(L, bare, "'headers' must be a table");
+}
+
+/* {====== transports ======
+ * ys.http.transport(options) reads and checks a request's options once
+ * (a model's URL, headers, auth, timeouts, retries) and returns a value
+ * that ys.http.request takes in their place: a plugin that makes one at
+ * construction finds a bad option when the suite loads, and no request
+ * reads its options again. The transport keeps its own copy of every
+ * string, in a table only it can reach (its user value). */
+
+static const char TRANSPORT_MT[] = "ys.HttpTransport";
+
+typedef struct transport {
+  http_opts o;
+  size_t nlines;
+  const char *lines[]; /* "Name: value" header lines */
+} transport;
+
+/* [-0, +1, e] Pushes the string s, stored under key in the table at
+ * keep, and returns the stored copy (NULL for NULL). */
+static const char *keep_str(lua_State *L, int keep, const char *key,
+                            const char *s, size_t len)
+{
+  if(!s)
+    return NULL;
+  lua_pushlstring(L, s, len);
+  const char *copy = lua_tostring(L, -1);
+  lua_setfield(L, keep, key);
+  return copy;
+}
+
+static int http_transport(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
+  lua_settop(L, 1);
+  http_opts o;
+  read_opts(L, 1, &o, 1);            /* 2: headers or nil */
+  size_t n = 0;
+  if(lua_istable(L, 2)) {
+    lua_pushnil(L);
+    while(lua_next(L, 2)) {
+      lua_pop(L, 1);
+      n++;
+    }
+  }
+  transport *tp = lua_newuserdatauv(L, sizeof(transport) +
+                                    n * sizeof(char *), 1); /* 3 */
+  memset(tp, 0, sizeof(transport));
+  luaL_setmetatable(L, TRANSPORT_MT);
+  lua_createtable(L, (int)n, 8);     /* 4: the strings it keeps */
+  tp->o = o;
+  tp->o.url = keep_str(L, 4, "url", o.url, strlen(o.url));
+  tp->o.method = keep_str(L, 4, "method", o.method,
+                          o.method ? strlen(o.method) : 0);
+  tp->o.cache_as = keep_str(L, 4, "cache_as", o.cache_as,
+                            o.cache_as ? strlen(o.cache_as) : 0);
+  tp->o.body = keep_str(L, 4, "body", o.body, o.body_len);
+  tp->o.auth_env = keep_str(L, 4, "auth_env", o.auth_env,
+                            o.auth_env ? strlen(o.auth_env) : 0);
+  tp->o.auth_header = keep_str(L, 4, "auth_header", o.auth_header,
+                               o.auth_header ? strlen(o.auth_header) : 0);
+  tp->o.auth_prefix = keep_str(L, 4, "auth_prefix", o.auth_prefix,
+                               strlen(o.auth_prefix));
+  if(n) {
+    lua_pushnil(L);
+    while(lua_next(L, 2)) {
+      lua_pushfstring(L, "%s: %s", lua_tostring(L, -2),
+                      lua_tostring(L, -1));
+      tp->lines[tp->nlines] = lua_tostring(L, -1);
+      lua_rawseti(L, 4, (lua_Integer)++tp->nlines);
+      lua_pop(L, 1);
+    }
+  }
+  lua_setiuservalue(L, 3, 1);
+  return 1;
+}
+
+/* }====== */
+
+static int http_request(lua_State *L)
+{
   if(!lua_isnoneornil(L, 2))
     luaL_checktype(L, 2, LUA_TSTRING);
   lua_settop(L, 2);
+  http_opts o;
+  const transport *tp = NULL;
+  if(lua_type(L, 1) == LUA_TUSERDATA) {
+    tp = luaL_checkudata(L, 1, TRANSPORT_MT); /* anchored as argument 1 */
+    o = tp->o;
+    lua_pushnil(L);                  /* 3: no headers table */
+  }
+  else {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    read_opts(L, 1, &o, 0);          /* 3: headers or nil */
+  }
+  int headers = lua_gettop(L);
+  int ht = lua_type(L, headers);
   lua_getfield(L, LUA_REGISTRYINDEX, HTTP_KEY);
   ys_http *h = lua_touserdata(L, -1);
   lua_pop(L, 1);
@@ -634,81 +838,17 @@ static int http_request(lua_State *L)
   if(!h || !t || !lua_isyieldable(L))
     return luaL_error(L, "ys.http.request can only be used while a sample "
                       "is being evaluated (use ys.http.get at load time)");
-  /* Read and check everything first: nothing C-owned exists yet. */
-  const char *url = opt_str(L, 1, "url");
-  if(!url || (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)))
-    return luaL_error(L, "ys.http.request needs url = \"http(s)://...\"");
-  size_t body_len = 0;
-  const char *body = NULL;
+  const char *url = o.url, *method = o.method, *cache_as = o.cache_as;
+  size_t body_len = o.body_len;
+  const char *body = o.body;
   if(lua_type(L, 2) == LUA_TSTRING)
     body = lua_tolstring(L, 2, &body_len); /* anchored as argument 2 */
-  else if(lua_getfield(L, 1, "body") == LUA_TSTRING) {
-    body = lua_tolstring(L, -1, &body_len);
-    lua_pop(L, 1); /* anchored by the options table */
-  }
-  else if(!lua_isnil(L, -1))
-    return luaL_error(L, "ys.http.request: 'body' must be a string");
-  else
-    lua_pop(L, 1);
-  const char *method = opt_str(L, 1, "method");
-  const char *cache_as = opt_str(L, 1, "cache_as");
-  long timeout = opt_ms(L, 1, "timeout", DEFAULT_TIMEOUT_MS);
-  long connect = opt_ms(L, 1, "connect_timeout", DEFAULT_CONNECT_TIMEOUT_MS);
-  lua_getfield(L, 1, "insecure");
-  int insecure = lua_toboolean(L, -1);
-  lua_pop(L, 1);
-  lua_Integer max_bytes = (lua_Integer)DEFAULT_MAX_BYTES;
-  if(lua_getfield(L, 1, "max_response_bytes") != LUA_TNIL) {
-    max_bytes = lua_tointeger(L, -1);
-    if(max_bytes < 1 || max_bytes > ((lua_Integer)1 << 34))
-      return luaL_error(L, "ys.http.request: 'max_response_bytes' must be "
-                        "a positive whole number");
-  }
-  lua_pop(L, 1);
-  lua_Integer retries = DEFAULT_RETRIES;
-  if(lua_getfield(L, 1, "retries") != LUA_TNIL) {
-    retries = lua_tointeger(L, -1);
-    if(!lua_isinteger(L, -1) || retries < 0 || retries > 100)
-      return luaL_error(L, "ys.http.request: 'retries' must be a whole "
-                        "number from 0 to 100");
-  }
-  lua_pop(L, 1);
-  double base = (double)opt_ms(L, 1, "retry_base",
-                               (long)DEFAULT_RETRY_BASE_MS);
-  double cap = (double)opt_ms(L, 1, "retry_cap", (long)DEFAULT_RETRY_CAP_MS);
-  const char *auth_env = NULL, *auth_header = NULL, *auth_prefix = "";
-  int at = lua_getfield(L, 1, "auth");
-  if(at == LUA_TTABLE) {
-    int a = lua_gettop(L);
-    auth_env = opt_str(L, a, "env");
-    auth_header = opt_str(L, a, "header");
-    const char *p = opt_str(L, a, "prefix");
-    if(p)
-      auth_prefix = p;
-    if(!auth_env || !auth_header)
-      return luaL_error(L, "ys.http.request: auth needs env and header");
-  }
-  else if(at != LUA_TNIL)
-    return luaL_error(L, "ys.http.request: 'auth' must be { env = ..., "
-                      "header = ..., prefix = ... }");
-  lua_pop(L, 1); /* strings stay anchored by the request table */
-  int ht = lua_getfield(L, 1, "headers");
-  if(ht == LUA_TTABLE) {
-    lua_pushnil(L);
-    while(lua_next(L, -2)) {
-      if(lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-        return luaL_error(L, "ys.http.request: headers must be name = "
-                          "\"value\" strings");
-      const char *v = lua_tostring(L, -1);
-      if(strpbrk(v, "\r\n") || strpbrk(lua_tostring(L, -2), "\r\n:"))
-        return luaL_error(L, "ys.http.request: a header holds a line break "
-                          "or its name a colon");
-      lua_pop(L, 1);
-    }
-  }
-  else if(ht != LUA_TNIL)
-    return luaL_error(L, "ys.http.request: 'headers' must be a table");
-  int headers = lua_gettop(L);
+  long timeout = o.timeout, connect = o.connect;
+  int insecure = o.insecure;
+  lua_Integer max_bytes = o.max_bytes, retries = o.retries;
+  double base = o.base, cap = o.cap;
+  const char *auth_env = o.auth_env, *auth_header = o.auth_header;
+  const char *auth_prefix = o.auth_prefix;
   /* The request's box comes before the request, so it is never leaked. */
   hreq **box = lua_newuserdatauv(L, sizeof(hreq *), 0);
   *box = NULL;
@@ -773,6 +913,8 @@ static int http_request(lua_State *L)
     }
   }
   /* Headers only for a request that goes out (not for a cache hit). */
+  for(size_t i = 0; tp && i < tp->nlines; i++)
+    r->headers = curl_slist_append(r->headers, tp->lines[i]);
   if(ht == LUA_TTABLE) {
     lua_pushnil(L);
     while(lua_next(L, headers)) {
@@ -944,6 +1086,7 @@ static int http_get(lua_State *L)
 
 static const luaL_Reg http_funcs[] = {
   { "request", http_request },
+  { "transport", http_transport },
   { "get", http_get },
   { NULL, NULL }
 };
@@ -953,6 +1096,11 @@ int luaopen_ys_http(lua_State *L)
   if(luaL_newmetatable(L, REQ_MT)) {
     lua_pushcfunction(L, req_gc);
     lua_setfield(L, -2, "__gc");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+  }
+  lua_pop(L, 1);
+  if(luaL_newmetatable(L, TRANSPORT_MT)) {
     lua_pushboolean(L, 0);
     lua_setfield(L, -2, "__metatable");
   }

@@ -127,6 +127,35 @@ if grep -rqa "sekrit-key-123" authok authlog "$TMP/out" "$TMP/err" "$TMP"/keycac
   fail "the API key was written somewhere: $(grep -rla sekrit-key-123 authok authlog "$TMP/out" "$TMP/err" "$TMP"/keycache.db*)"
 fi
 [ "$(jq -s length authlog/samples.jsonl)" = 50 ] || fail "key: the run did not run"
+# A plugin's transport (ys.http.transport): made once, it keeps its own
+# copy of the options, so changing the table afterwards changes nothing;
+# its auth header goes out on every request.
+cat > transport.lua <<LUA
+local ys = require "yardstick"
+local opts = { url = "$SERVER/v1/chat/completions", cache_as = "custom",
+               headers = { ["Content-Type"] = "application/json" },
+               auth = { env = "MY_KEY", header = "Authorization",
+                        prefix = "Bearer " } }
+local transport = ys.http.transport(opts)
+opts.url = "http://127.0.0.1:1/nowhere"
+opts.auth = nil
+return ys.suite {
+  name = "t",
+  dataset = ys.jsonl "data.jsonl",
+  prompt = "Classify {{title}}\nANSWER: {{expected}}\n{{extra}}",
+  models = { m = ys.model { chat = function(self, request)
+    local resp = assert(ys.http.request(transport, ys.json.encode {
+      model = "t", messages = request.messages }))
+    if resp.status ~= 200 then error("HTTP " .. resp.status, 0) end
+    return ys.json.decode(resp.body).choices[1].message.content
+  end } },
+  metrics = { ys.metric "exact_match" },
+}
+LUA
+MY_KEY=sekrit-key-123 run_ys transport run transport.lua -q -o transport -j 4 --no-cache
+expect_rc "transport" 0 || true
+[ "$(json '.models[0].metrics.exact_match.value' transport/summary.json)" = 1 ] ||
+  fail "transport: $(jq -r .error transport/samples.jsonl | head -1)"
 
 # A server that is not there: one error, quickly.
 port=$(( 20000 + $$ % 20000 ))
