@@ -124,6 +124,8 @@ static char *output_text(const cJSON *out)
     size_t n = YS_RESULTS_OUTPUT_MAX;
     while(n && ((unsigned char)t[n] & 0xC0) == 0x80)
       n--;
+    /* The ellipsis can need more room than the bytes it replaces. */
+    t = ys_xrealloc(t, n + 4);
     memcpy(t + n, "\xe2\x80\xa6", 4); /* an ellipsis and the NUL */
   }
   return t;
@@ -171,9 +173,9 @@ static ys_err read_samples(ys_results *r, ys_diag *diag)
     }
     long m = ys_results_model(r, model->valuestring);
     if(m < 0) {
-      cJSON_Delete(o);
       err = ys_fail(diag, YS_ERR_DATA, path, lineno, "model '%s' is not in "
                     "summary.json", model->valuestring);
+      cJSON_Delete(o); /* after the message: it names a string of o */
       break;
     }
     int repeat = cJSON_IsNumber(rep) ? (int)rep->valuedouble : 1;
