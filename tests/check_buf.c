@@ -406,6 +406,125 @@ START_TEST(test_utf8_honours_len_not_nul)
 }
 END_TEST
 
+START_TEST(test_utf8_reports_start_of_bad_sequence)
+{
+  size_t bad;
+  /* The offset is where the ill-formed sequence starts, for each way a
+   * sequence can be wrong. */
+  ck_assert_int_eq(valid("ab\xC0\xAF", 4, &bad), 0);        /* overlong */
+  ck_assert_uint_eq(bad, 2);
+  ck_assert_int_eq(valid("abc\xE0\x9F\xBF", 6, &bad), 0);  /* overlong */
+  ck_assert_uint_eq(bad, 3);
+  ck_assert_int_eq(valid("a\xED\xA0\x80", 4, &bad), 0);    /* surrogate */
+  ck_assert_uint_eq(bad, 1);
+  ck_assert_int_eq(valid("\xC3\xA9\xF4\x90\x80\x80", 6, &bad), 0);
+  ck_assert_uint_eq(bad, 2);                               /* > U+10FFFF */
+  ck_assert_int_eq(valid("xy\xF0\x9D\x84", 5, &bad), 0);   /* cut at end */
+  ck_assert_uint_eq(bad, 2);
+  ck_assert_int_eq(valid("xy\xF0\x9D\x84z", 6, &bad), 0);  /* cut by 'z' */
+  ck_assert_uint_eq(bad, 2);
+  /* A multi-byte sequence cut off right after eight ASCII bytes. */
+  ck_assert_int_eq(valid("01234567\xE2\x82", 10, &bad), 0);
+  ck_assert_uint_eq(bad, 8);
+  ck_assert_int_eq(valid("0123456\xE2\x82\xAC", 10, &bad), 1);
+}
+END_TEST
+
+/* Whether s[0..len) starts with a well-formed sequence, by the table of
+ * well-formed byte sequences in the Unicode standard (chapter 3, table
+ * 3-7), written out rather than computed; its length, or 0. */
+static size_t table_3_7(const unsigned char *s, size_t len)
+{
+  static const struct {
+    unsigned char lo[4], hi[4];
+    size_t n;
+  } rows[] = {
+    { { 0x00 }, { 0x7F }, 1 },
+    { { 0xC2, 0x80 }, { 0xDF, 0xBF }, 2 },
+    { { 0xE0, 0xA0, 0x80 }, { 0xE0, 0xBF, 0xBF }, 3 },
+    { { 0xE1, 0x80, 0x80 }, { 0xEC, 0xBF, 0xBF }, 3 },
+    { { 0xED, 0x80, 0x80 }, { 0xED, 0x9F, 0xBF }, 3 },
+    { { 0xEE, 0x80, 0x80 }, { 0xEF, 0xBF, 0xBF }, 3 },
+    { { 0xF0, 0x90, 0x80, 0x80 }, { 0xF0, 0xBF, 0xBF, 0xBF }, 4 },
+    { { 0xF1, 0x80, 0x80, 0x80 }, { 0xF3, 0xBF, 0xBF, 0xBF }, 4 },
+    { { 0xF4, 0x80, 0x80, 0x80 }, { 0xF4, 0x8F, 0xBF, 0xBF }, 4 },
+  };
+  for(size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+    size_t k = 0;
+    while(k < rows[r].n && k < len && s[k] >= rows[r].lo[k] &&
+          s[k] <= rows[r].hi[k])
+      k++;
+    if(k == rows[r].n)
+      return k;
+  }
+  return 0;
+}
+
+/* Checks ys_utf8_valid on "ab" + seq + "yz" against the table. */
+static void ck_against_table(const unsigned char *seq, size_t n)
+{
+  unsigned char buf[16];
+  memcpy(buf, "ab", 2);
+  memcpy(buf + 2, seq, n);
+  memcpy(buf + 2 + n, "yz", 2);
+  size_t len = n + 4, i = 0, want_bad = 0;
+  int want = 1;
+  while(i < len) {
+    size_t k = table_3_7(buf + i, len - i);
+    if(!k) {
+      want = 0;
+      want_bad = i;
+      break;
+    }
+    i += k;
+  }
+  size_t bad = (size_t)-1;
+  int got = ys_utf8_valid((const char *)buf, len, &bad);
+  /* Plain ifs: a passing ck_assert records its location, which costs
+   * more than the check across a few hundred thousand strings. */
+  if(got != want)
+    ck_abort_msg("%02X %02X %02X %02X (%zu bytes): got %d, expected %d",
+                 seq[0], n > 1 ? seq[1] : 0, n > 2 ? seq[2] : 0,
+                 n > 3 ? seq[3] : 0, n, got, want);
+  if(!want && bad != want_bad)
+    ck_abort_msg("%02X %02X %02X %02X: bad offset %zu, expected %zu",
+                 seq[0], n > 1 ? seq[1] : 0, n > 2 ? seq[2] : 0,
+                 n > 3 ? seq[3] : 0, bad, want_bad);
+}
+
+START_TEST(test_utf8_agrees_with_unicode_table)
+{
+  /* Every one- and two-byte string, and three- and four-byte ones over
+   * every lead and second byte with the later bytes at the edges of
+   * their ranges and just outside them. */
+  static const unsigned char later[] = { 0x00, 0x41, 0x7F, 0x80, 0x8F,
+                                         0x90, 0x9F, 0xA0, 0xBF, 0xC0,
+                                         0xFF };
+  const size_t nl = sizeof(later);
+  unsigned char s[4];
+  for(unsigned a = 0; a < 256; a++) {
+    s[0] = (unsigned char)a;
+    ck_against_table(s, 1);
+    for(unsigned b = 0; b < 256; b++) {
+      s[1] = (unsigned char)b;
+      ck_against_table(s, 2);
+      if(a < 0xE0 || a > 0xF7)
+        continue;
+      for(size_t c = 0; c < nl; c++) {
+        s[2] = later[c];
+        ck_against_table(s, 3);
+        if(a < 0xF0)
+          continue;
+        for(size_t d = 0; d < nl; d++) {
+          s[3] = later[d];
+          ck_against_table(s, 4);
+        }
+      }
+    }
+  }
+}
+END_TEST
+
 START_TEST(test_utf8_accepts_null_bad_pointer)
 {
   ck_assert_int_eq(ys_utf8_valid("\xFF", 1, NULL), 0);
@@ -675,6 +794,21 @@ START_TEST(test_idmap_keeps_all_keys_across_growth)
 }
 END_TEST
 
+START_TEST(test_idmap_keeps_full_64_bit_values)
+{
+  uint64_t v = 1;
+  ck_assert_int_eq(ys_idmap_put(map, "zero", 4, 0, NULL), 1);
+  ck_assert_int_eq(ys_idmap_put(map, "max", 3, UINT64_MAX, NULL), 1);
+  ck_assert_int_eq(ys_idmap_get(map, "zero", 4, &v), 1);
+  ck_assert_uint_eq(v, 0);
+  ck_assert_int_eq(ys_idmap_get(map, "max", 3, &v), 1);
+  ck_assert_uint_eq(v, UINT64_MAX);
+  uint64_t old = 0;
+  ck_assert_int_eq(ys_idmap_put(map, "max", 3, 5, &old), 0);
+  ck_assert_uint_eq(old, UINT64_MAX);
+}
+END_TEST
+
 START_TEST(test_idmap_free_null_is_noop)
 {
   ys_idmap_free(NULL);
@@ -729,6 +863,8 @@ static Suite *buf_suite(void)
   tcase_add_test(tc, test_utf8_rejects_truncated_and_stray_bytes);
   tcase_add_test(tc, test_utf8_reports_offset_of_bad_byte);
   tcase_add_test(tc, test_utf8_honours_len_not_nul);
+  tcase_add_test(tc, test_utf8_reports_start_of_bad_sequence);
+  tcase_add_test(tc, test_utf8_agrees_with_unicode_table);
   tcase_add_test(tc, test_utf8_accepts_null_bad_pointer);
   suite_add_tcase(s, tc);
 
@@ -761,6 +897,7 @@ static Suite *buf_suite(void)
   tcase_add_test(tc, test_idmap_empty_key_is_a_key);
   tcase_add_test(tc, test_idmap_get_accepts_null_value);
   tcase_add_test(tc, test_idmap_keeps_all_keys_across_growth);
+  tcase_add_test(tc, test_idmap_keeps_full_64_bit_values);
   tcase_add_test(tc, test_idmap_free_null_is_noop);
   suite_add_tcase(s, tc);
 
