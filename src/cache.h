@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cache.h: the response cache, an SQLite database in WAL mode (by default
- * $XDG_CACHE_HOME/yardstick/cache.db). An entry maps the SHA-256 of a
- * canonical request (provider, URL, body with every sampling parameter,
- * repeat index) to the response body. Only responses a backend accepted
- * are stored, never errors. Writes are batched in transactions; several
- * runs may share one cache. Uses SQLite and hash.
+ * $XDG_CACHE_HOME/yardstick/cache.db). An entry maps the 128-bit XXH3
+ * hash of a canonical request (provider, URL, body with every sampling
+ * parameter, repeat index) to the response body. Only responses a backend
+ * accepted are stored, never errors. Writes are batched in transactions;
+ * several runs may share one cache. Uses SQLite and libxxhash.
  */
 #ifndef YS_CACHE_H
 #define YS_CACHE_H
