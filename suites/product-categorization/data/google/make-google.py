@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Build the Google Product Taxonomy variant of the product-categorization
-data for yardstick (suites/product-categorization/google.lua).
+"""Add Google Product Taxonomy labels to the product-categorization data
+for yardstick (suites/product-categorization/google.lua).
 
 PROVENANCE ONLY: the yardstick build never runs this script; its outputs
 are committed as they are.
 
-Usage (from this directory):
-    python3 make-google.py /work/shared/data/google_product_taxonomy/taxonomy-with-ids.en-US.txt
+Usage (from this directory, after ../make-data.py):
+    python3 make-google.py path/to/taxonomy-with-ids.en-US.txt
 
 Inputs:
   ../train.jsonl, ../eval.jsonl     the Flipkart titles and categories
@@ -20,11 +20,14 @@ Inputs:
                                     Flipkart prefix wins
   taxonomy-with-ids.en-US.txt       Google's file (version 2021-09-21)
 
-Outputs (in this directory):
-  taxonomy.txt    the Google taxonomy cut to levels 1-3 (1,562 categories),
-                  in Google's own "ID - A > B > C" form, with its version line
-  train.jsonl     the rows of ../train.jsonl with "category" replaced by the
-  eval.jsonl      Google path (and the Flipkart one kept as "flipkart")
+Outputs:
+  taxonomy.txt    (here) the Google taxonomy cut to levels 1-3 (1,562
+                  categories), in Google's own "ID - A > B > C" form, with
+                  its version line
+  ../train.jsonl, ../eval.jsonl
+                  rewritten with a "google" key after "category": the Google
+                  path of the row (any "google" key already there is
+                  replaced, so running the script twice changes nothing)
 
 It fails when a rule names a path that is not in Google's file, when a rule
 is never used, or when a Flipkart category has no rule. Deterministic,
@@ -126,17 +129,16 @@ def main(argv):
 
     for name in ("train.jsonl", "eval.jsonl"):
         out = []
-        with open(os.path.join(HERE, "..", name), encoding="utf-8") as f:
+        path = os.path.join(HERE, "..", name)
+        with open(path, encoding="utf-8") as f:
             for ln in f:
                 row = json.loads(ln)
                 out.append(json.dumps(
                     {"id": row["id"], "title": row["title"],
-                     "category": google(row["category"],
-                                       row["title"]),
-                     "flipkart": row["category"]},
+                     "category": row["category"],
+                     "google": google(row["category"], row["title"])},
                     ensure_ascii=False, separators=(", ", ": ")))
-        with open(os.path.join(HERE, name), "w", encoding="utf-8",
-                  newline="\n") as f:
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
             f.write("\n".join(out) + "\n")
     unused = sorted(set(rules) - used)
     if unused:
