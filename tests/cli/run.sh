@@ -130,7 +130,8 @@ return ys.suite {
   prompt = "{{title}}",
   models = { trained = ys.replay { file = "example/samples.jsonl", model = "trained" } },
   metrics = {
-    ys.metric "taxonomy_depth" { expected = "category", levels = 3 },
+    ys.metric "taxonomy_depth" { expected = "category", levels = 3,
+                                 taxonomy = "$EX/data/categories.txt" },
     ys.metric "exact_match" { expected = "category", ignore_case = true },
   },
 }

@@ -1,0 +1,129 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The case-study suites under suites/: each runs offline with no key and
+# gives the kinds of results it promises (its models, metrics with values
+# in range, gates evaluated, a line for each model it skips), and the
+# hosted-model entries work against the test server standing in for the
+# APIs.
+. "${YS_SRCDIR:-.}/tests/setup"
+cd "$TMP"
+S=$YS_SRCDIR/suites
+
+# in_range RUN MODEL KEY LO HI: the model's value for the score key lies
+# in [LO, HI].
+in_range() {
+  _v=$(jq -r --arg m "$2" --arg k "$3" \
+    '.models[] | select(.name == $m) | .metrics[$k].value' "$1/summary.json")
+  if ! awk -v v="$_v" -v lo="$4" -v hi="$5" \
+       'BEGIN { exit !(v != "" && v != "null" && v + 0 >= lo && v + 0 <= hi) }'; then
+    fail "$1: $2 $3 = '$_v', expected from $4 to $5"
+  fi
+}
+
+# skip_line NAME TEXT: stderr has the line TEXT.
+skip_line() {
+  grep -qxF "$2" "$TMP/err" || fail "$1: no line '$2' in: $(cat "$TMP/err")"
+}
+
+# {====== product categorization: offline ======
+PC=$S/product-categorization
+run_ys pc run "$PC/suite.lua" -o pc
+expect_rc "product-categorization" 0 || true
+for m in gpt-4 gpt-3.5; do
+  skip_line pc "product-categorization: skipping $m: OPENAI_API_KEY is not set"
+done
+skip_line pc "product-categorization: skipping fine_tuned and its promotion gates: YS_FT_BASE_URL is not set (the OpenAI-compatible server of the fine-tuned model)"
+[ "$(json '[.models[].name] | join(" ")' pc/summary.json)" = "zero_shot trained" ] ||
+  fail "pc: models $(json '[.models[].name] | join(" ")' pc/summary.json)"
+for m in zero_shot trained; do
+  for k in taxonomy_depth.level1 taxonomy_depth.level2 taxonomy_depth.level3 \
+           taxonomy_depth.valid exact_match; do
+    in_range pc "$m" "$k" 0 1
+  done
+done
+# Before and after: the trained stand-in is better at every level, and
+# each level is at most as good as the one above it.
+for k in 1 2 3; do
+  jq -e ".models[1].metrics[\"taxonomy_depth.level$k\"].value > .models[0].metrics[\"taxonomy_depth.level$k\"].value" \
+    pc/summary.json >/dev/null || fail "pc: trained not above zero_shot at level $k"
+done
+jq -e '[.models[].metrics | .["taxonomy_depth.level1"].value >= .["taxonomy_depth.level2"].value and .["taxonomy_depth.level2"].value >= .["taxonomy_depth.level3"].value] | all' \
+  pc/summary.json >/dev/null || fail "pc: levels not nested"
+[ "$(json '.baselines | map("\(.name)=\(.metric)=\(.value)") | join(" ")' pc/summary.json)" = \
+  "human_accuracy=taxonomy_depth.level3=0.76" ] || fail "pc: baseline"
+[ "$(json '[.gates[] | "\(.kind):\(.model):\(.pass)"] | join(" ")' pc/summary.json)" = \
+  "beats:trained:true threshold:trained:true max_error_rate:trained:true" ] ||
+  fail "pc: gates $(json '[.gates[] | "\(.kind):\(.model):\(.pass)"] | join(" ")' pc/summary.json)"
+jq -e '[.gates[] | has("error")] | any | not' pc/summary.json >/dev/null ||
+  fail "pc: a gate could not be evaluated"
+[ "$(wc -l < pc/samples.jsonl)" -eq 1420 ] || fail "pc: 1420 sample lines expected"
+# -q keeps the skip lines off stderr (five products are too few for the
+# gates to hold: exit status 1).
+run_ys pc-quiet run "$PC/suite.lua" -q --limit 5 -o pc-q
+expect_rc "product-categorization -q" 1 || true
+[ ! -s "$TMP/err" ] || fail "pc -q: stderr '$(cat "$TMP/err")'"
+# }======
+
+# {====== product categorization: the Google Product Taxonomy ======
+run_ys google run "$PC/google.lua" -o google
+expect_rc "google variant" 0 || true
+skip_line google "product-categorization-google: skipping gpt-4: OPENAI_API_KEY is not set"
+[ "$(json '[.models[].name] | join(" ")' google/summary.json)" = "zero_shot trained" ] ||
+  fail "google: models"
+for m in zero_shot trained; do
+  for k in 1 2 3; do in_range google "$m" "taxonomy_depth.level$k" 0 1; done
+  # Every answer of the two local models is a Google category.
+  in_range google "$m" taxonomy_depth.valid 1 1
+done
+jq -e '.models[1].metrics["taxonomy_depth.level3"].value > .models[0].metrics["taxonomy_depth.level3"].value' \
+  google/summary.json >/dev/null || fail "google: trained not above zero_shot"
+[ "$(json '.gates | length' google/summary.json)" = 3 ] || fail "google: gates"
+# }======
+
+# {====== product categorization: hosted models and the candidate ======
+# The test server stands in for the OpenAI API and the candidate's server
+# (it answers "ok": every gate on the candidate is evaluated, and the
+# level-3 one fails).
+start_server
+export OPENAI_API_KEY=test-key OPENAI_BASE_URL="$SERVER/v1" \
+  YS_FT_BASE_URL="$SERVER/v1" YS_FT_MODEL=mistral-ft
+run_ys pc-hosted run "$PC/suite.lua" --limit 30 -o hosted
+expect_rc "hosted models" 1 || true
+grep -q "skipping" "$TMP/err" && fail "hosted: a model was skipped: $(cat "$TMP/err")"
+[ "$(json '[.models[].name] | join(" ")' hosted/summary.json)" = \
+  "zero_shot trained gpt-4 gpt-3.5 fine_tuned" ] || fail "hosted: models"
+[ "$(json '[.gates[] | "\(.kind):\(.model):\(.pass)"] | join(" ")' hosted/summary.json)" = \
+  "beats:trained:true threshold:trained:false max_error_rate:trained:true threshold:fine_tuned:false not_worse_than:fine_tuned:true max_error_rate:fine_tuned:true" ] ||
+  fail "hosted: gates $(json '[.gates[] | "\(.kind):\(.model):\(.pass)"] | join(" ")' hosted/summary.json)"
+[ "$(json '.gates[4] | "\(.other) \(.margin) \(.n)"' hosted/summary.json)" = "gpt-4 0.02 30" ] ||
+  fail "hosted: the gpt-4 gate"
+# The case study's prices and hosting reach the manifest and the cost.
+[ "$(json '.models[] | select(.name == "gpt-4") | .price_per_million_tokens | "\(.input)/\(.output)"' hosted/manifest.json)" = "30/60" ] ||
+  fail "hosted: gpt-4 price"
+[ "$(json '.models[] | select(.name == "fine_tuned") | .hosting.monthly_usd' hosted/manifest.json)" = 300 ] ||
+  fail "hosted: fine_tuned hosting"
+ys cost hosted --tokens-per-month 100M --json > cost.json || fail "hosted: cost"
+jq -e '(.models[] | select(.name == "gpt-4") | .usage_usd > 0) and (.models[] | select(.name == "fine_tuned") | .monthly_usd == 300)' \
+  cost.json >/dev/null || fail "hosted: cost $(cat cost.json)"
+# The API models were shown the category tree; the candidate was not.
+[ "$(server_stat '.by_path["/v1/chat/completions"]')" = 90 ] ||
+  fail "hosted: $(server_stat '.by_path["/v1/chat/completions"]') calls, expected 90"
+jq -e '(.models[] | select(.name == "gpt-4") | .usage.input_tokens_per_sample) > 1000 and (.models[] | select(.name == "fine_tuned") | .usage.input_tokens_per_sample) < 100' \
+  hosted/summary.json >/dev/null || fail "hosted: prompt sizes"
+# A candidate without gpt-4 is refused, not gated on half the rule.
+unset OPENAI_API_KEY OPENAI_BASE_URL
+run_ys pc-no-gpt4 run "$PC/suite.lua" -o nogpt4
+expect_rc "candidate without gpt-4" 2 || true
+tail -n 1 "$TMP/err" | grep -q "suite.lua:[0-9]*: fine_tuned's promotion gate compares it with gpt-4, which is skipped (OPENAI_API_KEY is not set): set the key, or remove that gate from the suite to evaluate the candidate alone$" ||
+  fail "candidate without gpt-4: $(cat "$TMP/err")"
+[ ! -e nogpt4 ] || fail "candidate without gpt-4: a run directory was made"
+export OPENAI_API_KEY=test-key OPENAI_BASE_URL="$SERVER/v1" YS_FT_MONTHLY_USD=lots
+run_ys pc-bad-hosting run "$PC/suite.lua" -o badhost
+expect_rc "bad YS_FT_MONTHLY_USD" 2 || true
+tail -n 1 "$TMP/err" | grep -q "suite.lua:[0-9]*: YS_FT_MONTHLY_USD must be a number of USD, 0 or more$" ||
+  fail "bad YS_FT_MONTHLY_USD: $(cat "$TMP/err")"
+unset OPENAI_API_KEY OPENAI_BASE_URL YS_FT_BASE_URL YS_FT_MODEL YS_FT_MONTHLY_USD
+stop_servers
+# }======
+
+done_tests
