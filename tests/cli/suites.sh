@@ -126,4 +126,50 @@ unset OPENAI_API_KEY OPENAI_BASE_URL YS_FT_BASE_URL YS_FT_MODEL YS_FT_MONTHLY_US
 stop_servers
 # }======
 
+# {====== judge agreement ======
+JA=$S/judge-agreement
+run_ys judge run "$JA/suite.lua" -o judge
+# The word-overlap stand-in does not earn trust: its gates fail.
+expect_rc "judge-agreement" 1 || true
+skip_line judge "judge-agreement: skipping the LLM judge: YS_JUDGE_MODEL is not set (the word-overlap stand-in is 'judge')"
+[ "$(json '[.models[].name] | join(" ")' judge/summary.json)" = "judge length always_4" ] ||
+  fail "judge: models"
+for m in judge length always_4; do
+  in_range judge "$m" agreement.exact 0 1
+  in_range judge "$m" agreement.within_one 0 1
+  in_range judge "$m" agreement.kappa -1 1
+done
+for m in judge length; do
+  in_range judge "$m" agreement.pearson -1 1
+  in_range judge "$m" agreement.spearman -1 1
+done
+# A constant judge has no correlation (null, never 0) and a kappa of 0.
+[ "$(json '.models[2].metrics | "\(.["agreement.pearson"].value) \(.["agreement.spearman"].value) \(.["agreement.kappa"].value)"' judge/summary.json)" = \
+  "null null 0" ] || fail "judge: always_4 $(json '.models[2].metrics' judge/summary.json)"
+# Pearson's r of the pairs in samples.jsonl, computed here, is the run's.
+r=$(jq -r 'select(.model == "judge") | "\(.details.agreement.judge) \(.details.agreement.human)"' judge/samples.jsonl |
+  awk '{ n++; sx += $1; sy += $2; sxx += $1*$1; syy += $2*$2; sxy += $1*$2 }
+       END { printf "%.6f", (n*sxy - sx*sy) / sqrt((n*sxx - sx*sx) * (n*syy - sy*sy)) }')
+[ "$r" = "$(json '.models[0].metrics["agreement.pearson"].value * 1000000 | round / 1000000 | tostring' judge/summary.json | awk '{ printf "%.6f", $1 }')" ] ||
+  fail "judge: pearson $r against $(json '.models[0].metrics["agreement.pearson"].value' judge/summary.json)"
+[ "$(json '[.gates[] | "\(.model):\(.metric):\(.pass)"] | join(" ")' judge/summary.json)" = \
+  "judge:agreement.kappa:false judge:agreement.spearman:false" ] || fail "judge: gates"
+jq -e '[.gates[] | has("error")] | any | not' judge/summary.json >/dev/null ||
+  fail "judge: a gate could not be evaluated"
+# An LLM judge (the test server) that answers without a grade: every
+# sample is an error, never a zero, and the run is incomplete.
+start_server
+export YS_JUDGE_MODEL=judge-model YS_JUDGE_BASE_URL="$SERVER/v1"
+run_ys judge-llm run "$JA/suite.lua" --limit 10 -o judge-llm
+unset YS_JUDGE_MODEL YS_JUDGE_BASE_URL
+expect_rc "judge-agreement, a judge without grades" 3 || true
+skip_line judge-llm "judge-agreement: judge is judge-model at $SERVER/v1"
+[ "$(jq -r 'select(.model == "judge") | .score_errors.agreement' judge-llm/samples.jsonl | sort -u)" = \
+  "metric 'agreement': the judge's output has no rating from 1 to 5: ok" ] ||
+  fail "judge-llm: score errors"
+[ "$(json '.models[0].score_errors' judge-llm/summary.json)" = 10 ] || fail "judge-llm: errors counted"
+[ "$(server_stat '.by_path["/v1/chat/completions"]')" = 10 ] || fail "judge-llm: calls"
+stop_servers
+# }======
+
 done_tests

@@ -5,7 +5,7 @@ PROVENANCE ONLY: the yardstick build never runs this script; its output is
 committed as it is.
 
 Usage (from this directory):
-    python3 make-data.py /work/shared/data/mts_dialog
+    python3 make-data.py MTS_DIALOG_DIR [AUTOMATIC_SUMMARIES_CSV]
 
 Inputs:
   MTS_DIR/MTS-Dialog-ValidationSet.csv                  the 100 dialogues and
@@ -17,18 +17,23 @@ Inputs:
   automatic-summaries.tsv (here)                        those 400 summaries:
                                                         system (1-4), dialogue
                                                         ID, summary text
+  AUTOMATIC_SUMMARIES_CSV (optional)                    upstream's
+      Correlation-Study/MTS-Dialog-Automatic-Summaries-ValidationSet.csv
+      (columns ID, Dialogue, Reference Summary, Automatic Summary; 400 rows,
+      four systems one after the other, each over the 100 validation
+      dialogues in ID order). When given, automatic-summaries.tsv is first
+      rewritten from it: system = row // 100 + 1, ID, and the automatic
+      summary with its line breaks and tabs turned into spaces.
 
-Row k of the scores file scores row k of automatic-summaries.tsv: four
-systems, each over the 100 validation dialogues in ID order (the upstream
-Correlation-Study/MTS-Dialog-Automatic-Summaries-ValidationSet.csv has the
-same order).
+Row k of the scores file scores row k of automatic-summaries.tsv.
 
 Output: eval.jsonl, one line per summary:
   id            "s<system>-<ID, 2 digits>", e.g. "s3-07"
   system        1-4, the summarization system
   section       the note section the dialogue was written for (CC, GENHX ...)
-  dialogue      the doctor-patient conversation
-  reference     the clinician's note section
+  reference     the clinician's note section (the dialogue itself is left
+                out: the humans scored the summary's facts against this
+                reference, and so does the judge)
   summary       the system's note section
   human_f1, human_precision, human_recall, human_hallucination_rate,
   human_omission_rate
@@ -48,10 +53,31 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def write_summaries(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    if len(rows) != 400:
+        sys.exit("%s: expected 400 rows, got %d" % (path, len(rows)))
+    out = ["system\tid\tautomatic_summary"]
+    for k, r in enumerate(rows):
+        if int(r["ID"]) != k % 100:
+            sys.exit("%s: row %d has ID %s, expected %d"
+                     % (path, k + 2, r["ID"], k % 100))
+        text = " ".join(r["Automatic Summary"].split("\n"))
+        out.append("%d\t%d\t%s" % (k // 100 + 1, k % 100,
+                                   text.replace("\t", " ")))
+    with open(os.path.join(HERE, "automatic-summaries.tsv"), "w",
+              encoding="utf-8", newline="\n") as f:
+        f.write("\n".join(out) + "\n")
+
+
 def main(argv):
-    if len(argv) != 2:
-        sys.exit("usage: %s MTS_DIALOG_DIR" % argv[0])
+    if len(argv) not in (2, 3):
+        sys.exit("usage: %s MTS_DIALOG_DIR [AUTOMATIC_SUMMARIES_CSV]"
+                 % argv[0])
     src = argv[1]
+    if len(argv) == 3:
+        write_summaries(argv[2])
     with open(os.path.join(src, "MTS-Dialog-ValidationSet.csv"),
               encoding="utf-8-sig", newline="") as f:
         val = {int(r["ID"]): r for r in csv.DictReader(f)}
@@ -81,7 +107,6 @@ def main(argv):
             "id": "s%d-%02d" % (system, ident),
             "system": system,
             "section": d["section_header"],
-            "dialogue": d["dialogue"].strip(),
             "reference": d["section_text"].strip(),
             "summary": summary,
             "human_f1": f1,
