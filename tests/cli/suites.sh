@@ -172,4 +172,72 @@ skip_line judge-llm "judge-agreement: judge is judge-model at $SERVER/v1"
 stop_servers
 # }======
 
+# {====== patient intake: extraction ======
+PI=$S/patient-intake
+run_ys intake run "$PI/suite.lua" -o intake
+expect_rc "patient-intake" 0 || true
+skip_line intake "patient-intake: skipping gpt-4: OPENAI_API_KEY is not set"
+skip_line intake "patient-intake: skipping fine_tuned and its promotion gates: YS_FT_BASE_URL is not set (the OpenAI-compatible server of the fine-tuned model)"
+skip_line intake "patient-intake: skipping the LLM judge: YS_JUDGE_MODEL is not set (a rule-based stand-in grades instead)"
+[ "$(json '[.models[].name] | join(" ")' intake/summary.json)" = "rules gold" ] ||
+  fail "intake: models"
+for m in rules gold; do
+  for k in json_schema field_completeness.share field_completeness.age \
+           field_accuracy.precision field_accuracy.recall field_accuracy.f1 \
+           field_accuracy.secondary_complaints; do
+    in_range intake "$m" "$k" 0 1
+  done
+  for k in history_completeness formatting relevance; do
+    in_range intake "$m" "llm_judge.$k" 1 5
+  done
+done
+# The gold record scores perfectly on accuracy, and its completeness is
+# the share of gold fields the data fill.
+in_range intake gold field_accuracy.f1 1 1
+want=$(jq -s '[.[].gold | to_entries[] | .value | select(. != null and . != [])] | length / 180' "$PI/data/eval.jsonl")
+got=$(json '.models[1].metrics["field_completeness.share"].value' intake/summary.json)
+awk -v a="$want" -v b="$got" 'BEGIN { exit !(a - b < 1e-6 && b - a < 1e-6) }' ||
+  fail "intake: gold completeness $got, the data give $want"
+jq -e '.models[0].metrics["field_completeness.share"].value < .models[1].metrics["field_completeness.share"].value' \
+  intake/summary.json >/dev/null || fail "intake: rules above the ceiling"
+# Three judge calls per record, counted for the helper, not the models.
+[ "$(json '.helpers[] | "\(.name) \(.usage.calls)"' intake/summary.json)" = "judge 180" ] ||
+  fail "intake: judge calls $(json '.helpers' intake/summary.json)"
+[ "$(jq -r 'select(.details.llm_judge.relevance.rationale != null) | .id' intake/samples.jsonl | wc -l)" -eq 60 ] ||
+  fail "intake: judge rationales"
+[ "$(json '[.gates[] | "\(.kind):\(.model):\(.pass)"] | join(" ")' intake/summary.json)" = \
+  "threshold:rules:true max_error_rate:rules:true" ] || fail "intake: gates"
+# Hosted models and the candidate on the test server (which answers
+# "ok", not a record): the records fail the schema, the stand-in judge
+# grades their format 1, the candidate's gates are all evaluated.
+start_server
+export OPENAI_API_KEY=test-key OPENAI_BASE_URL="$SERVER/v1" YS_FT_BASE_URL="$SERVER/v1"
+run_ys intake-hosted run "$PI/suite.lua" --limit 3 -o intake-hosted
+expect_rc "intake, hosted models" 1 || true
+[ "$(json '[.models[].name] | join(" ")' intake-hosted/summary.json)" = \
+  "rules gold gpt-4 gpt-3.5 fine_tuned" ] || fail "intake-hosted: models"
+for m in gpt-4 gpt-3.5 fine_tuned; do
+  in_range intake-hosted "$m" json_schema 0 0
+  in_range intake-hosted "$m" llm_judge.formatting 1 1
+done
+[ "$(json '[.gates[] | "\(.kind):\(.model):\(.metric):\(.pass)"] | join(" ")' intake-hosted/summary.json)" = \
+  "threshold:rules:json_schema:true max_error_rate:rules:null:true threshold:fine_tuned:json_schema:false not_worse_than:fine_tuned:field_accuracy.f1:true not_worse_than:fine_tuned:llm_judge.history_completeness:true" ] ||
+  fail "intake-hosted: gates $(json '[.gates[] | "\(.kind):\(.model):\(.metric):\(.pass)"] | join(" ")' intake-hosted/summary.json)"
+# An LLM judge without grades: errors, never zeros; the run is incomplete.
+export YS_JUDGE_MODEL=judge-model YS_JUDGE_BASE_URL="$SERVER/v1"
+run_ys intake-judge run "$PI/suite.lua" --limit 3 -o intake-judge
+unset YS_JUDGE_MODEL YS_JUDGE_BASE_URL
+expect_rc "intake, a judge without grades" 3 || true
+[ "$(jq -r '.score_errors.llm_judge' intake-judge/samples.jsonl | sort -u)" = \
+  "metric 'llm_judge': the judge's reply has no score from 1 to 5: ok" ] ||
+  fail "intake-judge: $(jq -r '.score_errors' intake-judge/samples.jsonl | sort -u | head -3)"
+unset OPENAI_API_KEY OPENAI_BASE_URL
+run_ys intake-no-gpt35 run "$PI/suite.lua" -o intake-refused
+expect_rc "intake, a candidate without gpt-3.5" 2 || true
+tail -n 1 "$TMP/err" | grep -q "suite.lua:[0-9]*: fine_tuned's promotion gates compare it with gpt-3.5, which is skipped (OPENAI_API_KEY is not set)" ||
+  fail "intake, a candidate without gpt-3.5: $(cat "$TMP/err")"
+unset YS_FT_BASE_URL
+stop_servers
+# }======
+
 done_tests
