@@ -240,4 +240,61 @@ unset YS_FT_BASE_URL
 stop_servers
 # }======
 
+# {====== patient intake: the conversation ======
+PC2=$S/patient-intake-conversation
+run_ys conv run "$PC2/suite.lua" -o conv
+expect_rc "patient-intake-conversation" 0 || true
+skip_line conv "patient-intake-conversation: skipping gpt-4: OPENAI_API_KEY is not set"
+skip_line conv "patient-intake-conversation: skipping the LLM patient: YS_SIM_MODEL is not set (a rule-based stand-in plays the patient)"
+[ "$(json '[.models[].name] | join(" ")' conv/summary.json)" = "checklist open_question" ] ||
+  fail "conv: models"
+for m in checklist open_question; do
+  for k in field_completeness.share field_accuracy.precision field_accuracy.f1; do
+    in_range conv "$m" "$k" 0 1
+  done
+  in_range conv "$m" questions 1 8
+done
+jq -e '.models[0].metrics["field_completeness.share"].value > .models[1].metrics["field_completeness.share"].value' \
+  conv/summary.json >/dev/null || fail "conv: checklist not above open_question"
+# Every question got an answer, in the conversation each output holds,
+# and every answer was a call to the patient helper.
+jq -e 'select(.output.conversation | length != 2 * .output.questions)' conv/samples.jsonl >/dev/null &&
+  fail "conv: a conversation without its answers"
+[ "$(jq -s 'map(.output.questions) | add' conv/samples.jsonl)" = "$(json '.helpers[0].usage.calls' conv/summary.json)" ] ||
+  fail "conv: patient calls"
+[ "$(json '[.gates[] | "\(.kind):\(.pass)"] | join(" ")' conv/summary.json)" = "beats:true threshold:true" ] ||
+  fail "conv: gates"
+# The bots and the patient as real HTTP backends (the test server, which
+# answers "ok"): the hosted bots ask all 8 questions and never write a
+# record; every call is made, and counted on the right side.
+start_server
+export OPENAI_API_KEY=test-key OPENAI_BASE_URL="$SERVER/v1" YS_SIM_MODEL=patient-model YS_SIM_BASE_URL="$SERVER/v1"
+run_ys conv-hosted run "$PC2/suite.lua" --limit 3 --no-cache -j 16 -o conv-hosted
+expect_rc "conversation, hosted bots and patient" 1 || true
+skip_line conv-hosted "patient-intake-conversation: the patient is patient-model at $SERVER/v1"
+[ "$(jq -r 'select(.model == "gpt-4") | "\(.output.questions) \(.output.no_record) \(.usage.calls) \(.other_usage.patient.calls)"' conv-hosted/samples.jsonl | sort -u)" = \
+  "8 ok 9 8" ] || fail "conv-hosted: gpt-4 conversations"
+# 3 patients: 2 hosted bots x (9 + 8 calls), checklist 5, open_question 2.
+[ "$(server_stat '.by_path["/v1/chat/completions"]')" = 123 ] ||
+  fail "conv-hosted: $(server_stat '.by_path["/v1/chat/completions"]') calls, expected 123"
+[ "$(json '.helpers[0].usage.calls' conv-hosted/summary.json)" = 69 ] || fail "conv-hosted: patient calls"
+jq -e '[.models[] | .metrics["field_completeness.share"].value] | map(. >= 0 and . <= 1) | all' \
+  conv-hosted/summary.json >/dev/null || fail "conv-hosted: completeness"
+stop_servers
+# Concurrency: conversations wait on the network side by side. With 50 ms
+# a reply, the tasks' own times add up to several times the run's.
+start_server --latency 50
+export OPENAI_BASE_URL="$SERVER/v1" YS_SIM_BASE_URL="$SERVER/v1"
+t0=$(date +%s%N)
+run_ys conv-latency run "$PC2/suite.lua" --limit 4 --no-cache -j 16 -q -o conv-latency
+t1=$(date +%s%N)
+unset OPENAI_API_KEY OPENAI_BASE_URL YS_SIM_MODEL YS_SIM_BASE_URL
+expect_rc "conversation with latency" 1 || true
+busy=$(jq -s 'map(.elapsed_ms) | add | floor' conv-latency/samples.jsonl)
+wall=$(( (t1 - t0) / 1000000 ))
+[ "$busy" -gt $((wall * 3)) ] ||
+  fail "conv-latency: tasks took $busy ms in all, the run $wall ms: not concurrent"
+stop_servers
+# }======
+
 done_tests
