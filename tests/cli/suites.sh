@@ -170,6 +170,15 @@ skip_line judge-llm "judge-agreement: judge is judge-model at $SERVER/v1"
 [ "$(json '.models[0].score_errors' judge-llm/summary.json)" = 10 ] || fail "judge-llm: errors counted"
 [ "$(server_stat '.by_path["/v1/chat/completions"]')" = 10 ] || fail "judge-llm: calls"
 stop_servers
+
+# A judge named without its key stops the suite before anything runs.
+export YS_JUDGE_MODEL=gpt-4o
+run_ys judge-nokey run "$JA/suite.lua" -o judge-nokey
+unset YS_JUDGE_MODEL
+expect_rc "a judge without its key" 2 || true
+grep -qx "yardstick: .*/judge-agreement/suite.lua:[0-9]*: openai: OPENAI_API_KEY is not set (the OpenAI API needs a key)" "$TMP/err" ||
+  fail "a judge without its key: $(cat "$TMP/err")"
+[ "$(wc -l < "$TMP/err")" -eq 1 ] || fail "a judge without its key: more than one line"
 # }======
 
 # {====== patient intake: extraction ======
