@@ -9,8 +9,11 @@
 cd "$TMP"
 
 N=2000
+# A stall outlasts the client's timeout by far, and the timeout leaves an
+# ordinary answer a second even on a loaded machine (the suite also runs
+# under ASan): a slow answer must not pass for a stall.
 start_server --fail-500 10 --fail-429 5 --retry-after 1 --stall 2 \
-  --stall-ms 1500 --malformed 1 --seed 77 --log server.log
+  --stall-ms 2500 --malformed 1 --seed 77 --log server.log
 awk -v n=$N 'BEGIN { for(i = 1; i <= n; i++)
   printf("{\"id\": \"s%04d\", \"title\": \"item %d\", \"label\": \"L%d\"}\n", i, i, i % 9) }' > data.jsonl
 cat > faults.lua <<LUA
@@ -20,7 +23,7 @@ return ys.suite {
   dataset = ys.jsonl "data.jsonl",
   prompt = "Classify {{title}}\\nANSWER: {{label}}",
   models = { served = ys.openai { base_url = "$SERVER/v1", model = "m",
-                                  timeout = 0.4, retries = 6,
+                                  timeout = 1, retries = 6,
                                   retry_base = 0.05, retry_cap = 0.5 } },
   metrics = { ys.metric "exact_match" { expected = "label" } },
   max_error_rate = 0.05,
@@ -28,8 +31,8 @@ return ys.suite {
 LUA
 run_ys faults run faults.lua -q -j 32 -o run --no-cache
 expect_rc "a run through faults" 0 || true
-# Stalled requests end on the server's side 1.5 s after they began.
-sleep 2
+# Stalled requests end on the server's side 2.5 s after they began.
+sleep 3
 stop_servers
 
 lines=$(wc -l < run/samples.jsonl)
