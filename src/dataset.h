@@ -54,6 +54,8 @@ struct ys_dataset {
   uint64_t chunk_base;  /* file offset of chunk[0] */
   uint64_t line_offset; /* file offset of the last line read */
   size_t line_bytes;    /* its length without the "\n" */
+  uint64_t row_offset;  /* file offset where the last row returned starts
+                         * (its first line) */
   int eof;
   ys_sha256 *sha;
   char sha_hex[65];

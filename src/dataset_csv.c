@@ -23,6 +23,7 @@ typedef struct csv_state {
   size_t row_fed;  /* bytes of the current row given to libcsv */
   int row_done;    /* the parser ended a row */
   long row_line;   /* line where the current row starts; 0 before */
+  uint64_t row_offset; /* and its file offset */
   int oom;         /* a field was over the row cap */
 } csv_state;
 
@@ -132,8 +133,10 @@ static ys_err read_row(ys_dataset *ds, csv_state *st, int *done,
       }
       return YS_OK;
     }
-    if(!st->row_line && n)
+    if(!st->row_line && n) {
       st->row_line = ds->lineno;
+      st->row_offset = ds->line_offset;
+    }
     int continued = st->row_line && st->row_line < ds->lineno;
     /* A quoted field over many short lines: cap the row as it is fed,
      * before libcsv buffers all of it. */
@@ -217,6 +220,7 @@ static ys_err csv_next(ys_dataset *ds, cJSON **row, long *line,
                           cJSON_CreateString(st->fields[i]));
   *row = obj;
   *line = st->row_line;
+  ds->row_offset = st->row_offset;
   return YS_OK;
 }
 

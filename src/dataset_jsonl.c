@@ -179,6 +179,7 @@ static ys_err jsonl_next(ys_dataset *ds, cJSON **row, long *line,
     }
     *row = v;
     *line = ds->lineno;
+    ds->row_offset = ds->line_offset;
     return YS_OK;
   }
 }

@@ -742,6 +742,35 @@ START_TEST(test_csv_embedded_newlines_keep_row_lines)
 }
 END_TEST
 
+START_TEST(test_row_offsets_point_at_each_row)
+{
+  /* CSV: rows start after the header, at their first line, past blank
+   * lines; a quoted field may span lines. */
+  const char *csv = "id,q\n1,\"one\ntwo\"\n\n2,x\n";
+  ys_dataset *ds = open_ok(temp_text(csv), YS_DATASET_CSV, 0, 0);
+  long line = 0;
+  cJSON *row = next_ok(ds, &line);
+  ck_assert_uint_eq(ds->row_offset, 5);
+  cJSON_Delete(row);
+  row = next_ok(ds, &line);
+  ck_assert_uint_eq(ds->row_offset, 18);
+  ck_assert_int_eq(strncmp(csv + ds->row_offset, "2,x", 3), 0);
+  cJSON_Delete(row);
+  ys_dataset_free(ds);
+  /* JSONL: the row's line, past blank ones. */
+  const char *jl = "{\"a\": 1}\n  \n\n{\"a\": 2}\n";
+  ds = open_ok(temp_text(jl), YS_DATASET_JSONL, 0, 0);
+  row = next_ok(ds, &line);
+  ck_assert_uint_eq(ds->row_offset, 0);
+  cJSON_Delete(row);
+  row = next_ok(ds, &line);
+  ck_assert_uint_eq(ds->row_offset, 13);
+  ck_assert_int_eq(strncmp(jl + ds->row_offset, "{\"a\": 2}", 8), 0);
+  cJSON_Delete(row);
+  ys_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(test_csv_crlf_lines_parse)
 {
   const char *path = temp_text("id,q\r\n1,x\r\n2,\"y, z\"\r\n");
@@ -978,6 +1007,7 @@ static Suite *dataset_suite(void)
   tcase_add_test(tc, test_csv_quoted_field_keeps_delimiters);
   tcase_add_test(tc, test_csv_doubled_quotes_unescape);
   tcase_add_test(tc, test_csv_embedded_newlines_keep_row_lines);
+  tcase_add_test(tc, test_row_offsets_point_at_each_row);
   tcase_add_test(tc, test_csv_crlf_lines_parse);
   tcase_add_test(tc, test_csv_bom_is_not_part_of_first_name);
   tcase_add_test(tc, test_csv_blank_lines_and_last_line_without_newline);
