@@ -45,4 +45,7 @@ int cli_report(int argc, char **argv, int first);
 int cli_compare(int argc, char **argv, int first);
 int cli_cost(int argc, char **argv, int first);
 
+/* yardstick data lint|leak|split (cli_data.c). */
+int cli_data(int argc, char **argv, int first);
+
 #endif

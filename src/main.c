@@ -55,6 +55,8 @@ static void usage(FILE *f)
 "       yardstick cost RUN_DIR --tokens-per-month N | --samples-per-month N\n"
 "                 [--metric KEY] [--hosting MODEL=USD]... [--json]\n"
 "       yardstick metrics [--json]\n"
+"       yardstick data lint FILE | leak TRAIN EVAL | split FILE [options]\n"
+"                 (yardstick data --help lists them)\n"
 "       yardstick --run-tests FILE...\n"
 "       yardstick --version | --help\n"
 "\n"
@@ -463,6 +465,8 @@ static int dispatch(int argc, char **argv)
     return cli_compare(argc, argv, 2);
   if(!strcmp(cmd, "cost"))
     return cli_cost(argc, argv, 2);
+  if(!strcmp(cmd, "data"))
+    return cli_data(argc, argv, 2);
   return cli_fail_usage("unknown command '%s'", cmd);
 }
 

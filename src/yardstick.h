@@ -259,6 +259,85 @@ ys_err ys_report_write(const ys_results *r, const char *format, FILE *out,
 
 /* }====== */
 
+/* {====== dataset checks ======
+ * `yardstick data`: checks a fine-tuning or evaluation dataset before it
+ * is used (doc/data.md): lint (duplicates, near-duplicates, empty fields,
+ * length outliers, labels), leak (evaluation rows found in the training
+ * set) and a reproducible train/eval split. Files are JSONL or CSV, read
+ * as a stream: memory grows by a small fixed amount per row, never with
+ * the size of a row. */
+
+typedef struct ys_data_opts {
+  const char *format;    /* "jsonl", "csv" or "tsv"; NULL: by extension */
+  const char *text;      /* fields compared, comma-separated; NULL: all
+                          * fields but the id and label fields */
+  const char *label;     /* the label field; NULL: no label checks */
+  const char *id;        /* the id field; NULL: "id" when rows have one */
+  const char *taxonomy;  /* lint: the valid labels, one a line; NULL */
+  double threshold;      /* near-duplicate Jaccard similarity, 0.5 to 1
+                          * (0.8) */
+  const char *shingle;   /* "char:N" or "word:N" (char:5) */
+  double max_z;          /* lint: length outlier past this robust z (3.5) */
+  double rare;           /* lint: a label is rare under this share of the
+                          * mean label count (0.2) */
+  double holdout;        /* split: share of rows for eval, above 0 and
+                          * below 1 (0.1) */
+  uint64_t seed;         /* split: the hash's seed (1) */
+  const char *stratify;  /* split: keep this field's shares; NULL */
+  const char *key;       /* split: the field deciding a row's side; NULL:
+                          * the id field, else the whole row */
+  const char *out_train; /* split: files written; NULL: not written */
+  const char *out_eval;
+} ys_data_opts;
+
+/* Fills opts with the defaults above. */
+void ys_data_opts_init(ys_data_opts *opts);
+
+typedef struct ys_data_report ys_data_report;
+
+/* Checks the dataset at path: duplicate rows and texts, texts with
+ * another label, near-duplicate texts, missing and empty fields, length
+ * outliers, labels not in the taxonomy, rare labels. Sets *out (free with
+ * ys_data_report_free). Errors: YS_ERR_USAGE (options), YS_ERR_IO (cannot
+ * read), YS_ERR_DATA (a malformed row, a field not in the file, no rows;
+ * diag names file and line), YS_ERR_TOOBIG. */
+ys_err ys_data_lint(const char *path, const ys_data_opts *opts,
+                    ys_data_report **out, ys_diag *diag);
+
+/* Finds the rows of the evaluation set at eval whose text appears, the
+ * same or nearly, in the training set at train. Memory grows with the
+ * evaluation set; the training set is streamed. Errors as ys_data_lint. */
+ys_err ys_data_leak(const char *train, const char *eval,
+                    const ys_data_opts *opts, ys_data_report **out,
+                    ys_diag *diag);
+
+/* Splits the dataset at path into opts->out_train and opts->out_eval (each
+ * optional; rows copied byte for byte, a CSV header to both). Each row
+ * has a seeded hash of its key, so the same file and seed give the same
+ * split, and rows with the same key land on the same side. Unstratified,
+ * a row is in eval when its hash is under the holdout share: adding rows
+ * never moves another. Stratified, each stratum's eval rows are the
+ * round(holdout * rows) with the smallest hashes: exact shares, and adding
+ * rows moves only rows next to a stratum's cut. Files are written whole or
+ * not at all. Errors as ys_data_lint, and YS_ERR_IO when an output cannot
+ * be written. */
+ys_err ys_data_split(const char *path, const ys_data_opts *opts,
+                     ys_data_report **out, ys_diag *diag);
+
+/* The number of problems found (lint: issues; leak: leaked rows; split:
+ * 0). */
+long ys_data_report_problems(const ys_data_report *r);
+
+/* Writes the report to out, as JSON when json is non-zero, else as text
+ * listing at most show issues of each kind, and labels (0: all). Errors:
+ * YS_ERR_IO, YS_ERR_NOMEM. */
+ys_err ys_data_report_write(const ys_data_report *r, FILE *out, int json,
+                            long show, ys_diag *diag);
+
+void ys_data_report_free(ys_data_report *r);
+
+/* }====== */
+
 #ifdef __cplusplus
 }
 #endif
