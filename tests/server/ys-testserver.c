@@ -2,12 +2,14 @@
 /*
  * ys-testserver.c: an OpenAI- and Anthropic-compatible HTTP/1.1 server on
  * 127.0.0.1 for yardstick's integration tests and benchmarks. Replies are
- * derived from the prompt, faults come from FAULT: directives in the prompt
- * or at a seeded random rate, and /stats counts what was sent. Uses
- * libmicrohttpd (a thread per connection), cJSON and pthreads.
+ * derived from the prompt (embeddings: a hashed bag of words of each
+ * input), faults come from FAULT: directives in the prompt or at a seeded
+ * random rate, and /stats counts what was sent. Uses libmicrohttpd (a
+ * thread per connection), cJSON and pthreads.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -32,6 +34,9 @@
 #define MS_MAX 3600000L           /* any delay option: one hour */
 #define STEP_MS 50                /* stall loops look around this often */
 #define HUGE_MARK "@@ys-huge@@"   /* where FAULT:huge's content goes */
+#define EMBED_DIMS 256            /* embedding length without "dimensions" */
+#define EMBED_DIMS_MAX 4096
+#define EMBED_INPUTS_MAX 2048
 
 /* {====== options and fault kinds ====== */
 
@@ -91,11 +96,13 @@ static const struct {
 };
 
 /* Counted routes; /stats and /stats/reset are deliberately not counted. */
-enum route { R_CHAT, R_MESSAGES, R_HEALTH, R_MODELS, R_OTHER, R__N,
+enum route { R_CHAT, R_MESSAGES, R_HEALTH, R_MODELS, R_EMBEDDINGS, R_OTHER,
+             R__N,
              R_STATS, R_RESET };
 
 static const char *const route_names[R__N] = {
-  "/v1/chat/completions", "/v1/messages", "/health", "/v1/models", "other"
+  "/v1/chat/completions", "/v1/messages", "/health", "/v1/models",
+  "/v1/embeddings", "other"
 };
 
 /* }====== */
@@ -517,7 +524,10 @@ struct chat {
   int anthropic;
   const char *model; /* borrowed from the request tree */
   uint64_t ptoks;
-  char *last_user; /* owned; NULL when there is no user message */
+  char *last_user; /* owned; NULL when there is no user message (for
+                      embeddings: every input, joined by newlines) */
+  const cJSON *input; /* embeddings: the inputs, borrowed; else NULL */
+  int dims;           /* embeddings: the vector length */
 };
 
 static char *print_free(cJSON *o)
@@ -621,6 +631,89 @@ static char *ok_body(const struct chat *c, uint64_t id, const char *reply,
       cJSON_AddNumberToObject(u, "total_tokens",
                               (double)(c->ptoks + ctoks));
     }
+  }
+  return print_free(o);
+}
+
+/* FNV-1a of s[0..n), lower-cased ASCII. */
+static uint64_t word_hash(const char *s, size_t n)
+{
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    h ^= c >= 'A' && c <= 'Z' ? c + 32u : c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+/*
+ * The embedding of text: a hashed bag of words, L2-normalised. A word is a
+ * run of ASCII letters and digits or of non-ASCII bytes; each adds +1 or
+ * -1 (a bit of its hash) at the dimension its hash picks. Texts sharing
+ * most words get vectors of cosine close to 1; one word changed in twenty
+ * gives about 0.95. Text without a word is the first unit vector.
+ */
+static void embed_text(const char *s, int dims, double *v)
+{
+  memset(v, 0, (size_t)dims * sizeof *v);
+  for (const char *p = s; *p;) {
+    const char *w = p;
+    while (*p && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+                  || (*p >= '0' && *p <= '9') || (unsigned char)*p >= 0x80))
+      p++;
+    if (p == w) {
+      p++;
+      continue;
+    }
+    uint64_t h = word_hash(w, (size_t)(p - w));
+    v[h % (uint64_t)dims] += h >> 63 ? -1.0 : 1.0;
+  }
+  double norm = 0;
+  for (int i = 0; i < dims; i++)
+    norm += v[i] * v[i];
+  if (norm == 0) {
+    v[0] = 1;
+    return;
+  }
+  norm = sqrt(norm);
+  for (int i = 0; i < dims; i++)
+    v[i] /= norm;
+}
+
+/* An OpenAI embeddings list, one vector per input, in order; flags as for
+   ok_body (without B_SHAPE, no "data"). Owned. */
+static char *embed_body(const struct chat *c, unsigned flags)
+{
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "object", "list");
+  double *v = malloc((size_t)c->dims * sizeof *v);
+  if (!v) {
+    cJSON_Delete(o);
+    return NULL;
+  }
+  if (flags & B_SHAPE) {
+    cJSON *a = cJSON_AddArrayToObject(o, "data");
+    int i = 0;
+    const cJSON *in;
+    cJSON_ArrayForEach(in, c->input) {
+      cJSON *e = cJSON_CreateObject();
+      cJSON_AddStringToObject(e, "object", "embedding");
+      cJSON_AddNumberToObject(e, "index", i++);
+      embed_text(in->valuestring, c->dims, v);
+      cJSON *vec = cJSON_AddArrayToObject(e, "embedding");
+      for (int k = 0; k < c->dims; k++)
+        cJSON_AddItemToArray(vec, cJSON_CreateNumber(
+                                    round(v[k] * 1e6) / 1e6));
+      cJSON_AddItemToArray(a, e);
+    }
+  }
+  free(v);
+  cJSON_AddStringToObject(o, "model", c->model);
+  if (flags & B_USAGE) {
+    cJSON *u = cJSON_AddObjectToObject(o, "usage");
+    cJSON_AddNumberToObject(u, "prompt_tokens", (double)c->ptoks);
+    cJSON_AddNumberToObject(u, "total_tokens", (double)c->ptoks);
   }
   return print_free(o);
 }
@@ -827,6 +920,69 @@ static int parse_chat(const cJSON *root, struct chat *c, char *err,
   return 0;
 }
 
+/* Check an embeddings request and fill c: a string model, an input that
+   is a string or an array of 1 to EMBED_INPUTS_MAX strings (a string is
+   made an array of one, in root), an optional whole "dimensions"; -1 with
+   a message in err. */
+static int parse_embed(cJSON *root, struct chat *c, char *err,
+                       size_t errlen)
+{
+  const cJSON *model = cJSON_GetObjectItem(root, "model");
+  cJSON *input = cJSON_GetObjectItem(root, "input");
+  const cJSON *dims = cJSON_GetObjectItem(root, "dimensions");
+  if (!cJSON_IsString(model)) {
+    snprintf(err, errlen, "model: a string is required");
+    return -1;
+  }
+  c->model = model->valuestring;
+  if (cJSON_IsString(input)) {
+    cJSON *a = cJSON_CreateArray();
+    cJSON_AddItemToArray(a, cJSON_CreateString(input->valuestring));
+    cJSON_ReplaceItemInObject(root, "input", a);
+    input = a;
+  }
+  int n = cJSON_GetArraySize(input);
+  if (!cJSON_IsArray(input) || n < 1 || n > EMBED_INPUTS_MAX) {
+    snprintf(err, errlen, "input: a string or an array of 1 to %d strings "
+             "is required", EMBED_INPUTS_MAX);
+    return -1;
+  }
+  size_t len = 0;
+  const cJSON *in;
+  cJSON_ArrayForEach(in, input) {
+    if (!cJSON_IsString(in)) {
+      snprintf(err, errlen, "input: every item must be a string");
+      return -1;
+    }
+    len += strlen(in->valuestring) + 1;
+    c->ptoks += words(in->valuestring);
+  }
+  c->dims = EMBED_DIMS;
+  if (dims) {
+    if (!cJSON_IsNumber(dims) || dims->valuedouble != (int)dims->valuedouble
+        || dims->valueint < 1 || dims->valueint > EMBED_DIMS_MAX) {
+      snprintf(err, errlen, "dimensions: a whole number from 1 to %d is "
+               "required", EMBED_DIMS_MAX);
+      return -1;
+    }
+    c->dims = dims->valueint;
+  }
+  c->input = input;
+  char *p = c->last_user = malloc(len + 1);
+  if (!p) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  cJSON_ArrayForEach(in, input) {
+    size_t k = strlen(in->valuestring);
+    memcpy(p, in->valuestring, k);
+    p += k;
+    *p++ = '\n';
+  }
+  *p = '\0';
+  return 0;
+}
+
 /* Answer with a fault or the completion, once the request is valid. */
 static enum MHD_Result answer(struct MHD_Connection *conn, enum route rt,
                               const char *url, const struct chat *c,
@@ -894,6 +1050,10 @@ static enum MHD_Result answer(struct MHD_Connection *conn, enum route rt,
                  sizeof html_page - 1, 0, NULL);
   case K_BADSHAPE:
   case K_OK: {
+    if (c->input)
+      return send_json(conn, rt, url, 200, prim, mods,
+                       embed_body(c, usage | (prim == K_OK ? B_SHAPE : 0)),
+                       NULL);
     char *reply = reply_of(text);
     char *body = reply ? ok_body(c, next_id(), reply, words(reply),
                                  usage | (prim == K_OK ? B_SHAPE : 0))
@@ -903,6 +1063,10 @@ static enum MHD_Result answer(struct MHD_Connection *conn, enum route rt,
   }
   case K_TRUNCATED:
   case K_HUGE: {
+    if (c->input && prim == K_HUGE)
+      return send_json(conn, rt, url, 400, K_OK, mods,
+                       error_body(0, 400, "FAULT:huge: not on "
+                                  "/v1/embeddings"), NULL);
     /* Truncated sends the first half of the completion. Huge builds the
        completion around a placeholder reply and streams the pattern in
        its place, so 50 MB of content never sits in memory. */
@@ -914,10 +1078,11 @@ static enum MHD_Result answer(struct MHD_Connection *conn, enum route rt,
         break;
       }
     char *reply = prim == K_HUGE ? strdup(HUGE_MARK) : reply_of(text);
-    char *body = reply ? ok_body(c, next_id(), reply,
-                                 prim == K_HUGE ? (n + 4) / 5 : words(reply),
-                                 usage | B_SHAPE)
-                       : NULL;
+    char *body = !reply ? NULL
+                 : c->input ? embed_body(c, usage | B_SHAPE)
+                 : ok_body(c, next_id(), reply,
+                           prim == K_HUGE ? (n + 4) / 5 : words(reply),
+                           usage | B_SHAPE);
     free(reply);
     struct stream *s = body ? calloc(1, sizeof *s) : NULL;
     if (!s) {
@@ -958,12 +1123,13 @@ static enum MHD_Result answer(struct MHD_Connection *conn, enum route rt,
 
 static pthread_mutex_t parse_mu = PTHREAD_MUTEX_INITIALIZER;
 
-/* POST /v1/chat/completions and /v1/messages, with the body collected. */
+/* POST /v1/chat/completions, /v1/messages and /v1/embeddings, with the
+   body collected. */
 static enum MHD_Result model_endpoint(struct MHD_Connection *conn,
                                       enum route rt, const char *url,
                                       const char *body, size_t len)
 {
-  struct chat c = {rt == R_MESSAGES, NULL, 0, NULL};
+  struct chat c = {rt == R_MESSAGES, NULL, 0, NULL, NULL, 0};
   struct directive d[MAX_DIRECTIVES];
   int nd = 0;
   char err[160];
@@ -993,7 +1159,8 @@ static enum MHD_Result model_endpoint(struct MHD_Connection *conn,
                      "request body is not a JSON object");
     goto out;
   }
-  if (parse_chat(root, &c, err, sizeof err) < 0) {
+  if ((rt == R_EMBEDDINGS ? parse_embed(root, &c, err, sizeof err)
+                          : parse_chat(root, &c, err, sizeof err)) < 0) {
     ret = send_error(conn, rt, url, 400, err);
     goto out;
   }
@@ -1024,7 +1191,8 @@ static enum route route_of(const char *url)
     enum route rt;
   } t[] = {
     {"/v1/chat/completions", R_CHAT}, {"/v1/messages", R_MESSAGES},
-    {"/health", R_HEALTH}, {"/v1/models", R_MODELS}, {"/stats", R_STATS},
+    {"/health", R_HEALTH}, {"/v1/models", R_MODELS},
+    {"/v1/embeddings", R_EMBEDDINGS}, {"/stats", R_STATS},
     {"/stats/reset", R_RESET},
   };
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
@@ -1104,7 +1272,7 @@ static enum MHD_Result dispatch(struct MHD_Connection *conn, const char *url,
     return queue(conn, 200, "application/json", models, sizeof models - 1,
                  0, NULL);
   }
-  if ((rt == R_CHAT || rt == R_MESSAGES) && post) {
+  if ((rt == R_CHAT || rt == R_MESSAGES || rt == R_EMBEDDINGS) && post) {
     if (r->toobig)
       return send_error(conn, rt, url, 413, "request body over 8 MiB");
     return model_endpoint(conn, rt, url, r->body, r->len);
