@@ -6,6 +6,7 @@
  * the waiting coroutine's stack, so it is freed by the garbage collector
  * whatever happens to the task; the C side only ever detaches it.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -535,6 +536,152 @@ void ys_http_attach(lua_State *L, ys_http *h)
 void ys_http_get_stats(const ys_http *h, ys_http_stats *out)
 {
   *out = h->stats;
+}
+
+/* }====== */
+
+/* {====== blocking requests from C ====== */
+
+typedef struct post_state {
+  ys_buf *resp;
+  int too_big;
+  char retry_after[128];
+} post_state;
+
+static size_t post_body(char *data, size_t size, size_t n, void *ud)
+{
+  post_state *p = ud;
+  size_t len = size * n;
+  if(ys_buf_add(p->resp, data, len) != YS_OK) {
+    p->too_big = 1;
+    return 0;
+  }
+  return len;
+}
+
+static size_t post_header(char *data, size_t size, size_t n, void *ud)
+{
+  post_state *p = ud;
+  size_t len = size * n;
+  grab(data, len, "retry-after", p->retry_after, sizeof(p->retry_after));
+  return len;
+}
+
+static void sleep_ms(double ms)
+{
+  struct timespec ts;
+  ts.tv_sec = (time_t)(ms / 1000);
+  ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
+  while(nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+/* How long to wait before attempt number attempts + 1. */
+static double backoff_ms(const char *retry_after, int attempts, ys_rng *rng)
+{
+  double ms = retry_after_ms(retry_after);
+  if(ms > MAX_RETRY_AFTER_MS)
+    return MAX_RETRY_AFTER_MS;
+  if(ms >= 0)
+    return ms;
+  double ceil_ms = DEFAULT_RETRY_BASE_MS * pow(2, attempts - 1);
+  if(ceil_ms > DEFAULT_RETRY_CAP_MS)
+    ceil_ms = DEFAULT_RETRY_CAP_MS;
+  return ceil_ms * ((double)(ys_rng_next(rng) >> 11) / 9007199254740992.0);
+}
+
+ys_err ys_http_post(const ys_http_post_opts *o, long *status, ys_buf *resp,
+                    ys_diag *diag)
+{
+  *status = 0;
+  ys_http_global_init();
+  CURL *e = curl_easy_init();
+  if(!e)
+    return ys_fail(diag, YS_ERR_MODEL, NULL, 0, "libcurl cannot create a "
+                   "request");
+  struct curl_slist *headers = NULL;
+  headers = curl_slist_append(headers, "Content-Type: application/json");
+  headers = curl_slist_append(headers, "Expect:");
+  const char *key = o->auth_env ? getenv(o->auth_env) : NULL;
+  if(key && key[0]) {
+    /* The key goes from the environment into this one header only. */
+    char *line = ys_xasprintf("Authorization: Bearer %s", key);
+    headers = curl_slist_append(headers, line);
+    memset(line, 0, strlen(line));
+    free(line);
+  }
+  post_state st;
+  memset(&st, 0, sizeof(st));
+  st.resp = resp;
+  char errbuf[CURL_ERROR_SIZE];
+  curl_easy_setopt(e, CURLOPT_URL, o->url);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, post_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, &st);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, post_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &st);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, o->timeout_ms > 0 ? o->timeout_ms
+                                          : DEFAULT_TIMEOUT_MS);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDS, o->body);
+  curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)o->len);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "yardstick/" YS_VERSION);
+  ys_rng rng;
+  ys_rng_seed(&rng, (uint64_t)time(NULL));
+  ys_err err = YS_OK;
+  for(int attempts = 1;; attempts++) {
+    ys_buf_reset(resp);
+    st.too_big = 0;
+    st.retry_after[0] = '\0';
+    errbuf[0] = '\0';
+    CURLcode res = curl_easy_perform(e);
+    int more = attempts <= o->retries;
+    if(res != CURLE_OK) {
+      const char *why = errbuf[0] ? errbuf : curl_easy_strerror(res);
+      if(st.too_big) {
+        err = ys_fail(diag, YS_ERR_TOOBIG, NULL, 0, "the response from %s "
+                      "is larger than %zu bytes", o->url, resp->max);
+        break;
+      }
+      if(res == CURLE_COULDNT_RESOLVE_HOST ||
+         res == CURLE_COULDNT_RESOLVE_PROXY || tls_failure(res)) {
+        err = ys_fail(diag, YS_ERR_MODEL, NULL, 0, "%s: %s", o->url, why);
+        break;
+      }
+      if(retryable_transport(res) && more) {
+        sleep_ms(backoff_ms("", attempts, &rng));
+        continue;
+      }
+      err = ys_fail(diag, YS_ERR_MODEL, NULL, 0, "no response from %s "
+                    "after %d attempt%s: %s", o->url, attempts,
+                    attempts == 1 ? "" : "s", why);
+      break;
+    }
+    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
+    if(retryable_status(*status) && more) {
+      sleep_ms(backoff_ms(st.retry_after, attempts, &rng));
+      continue;
+    }
+    if(*status == 401 || *status == 403) {
+      if(o->auth_env)
+        err = ys_fail(diag, YS_ERR_MODEL, NULL, 0, "%ld from %s: check %s%s",
+                      *status, o->url, o->auth_env,
+                      key && key[0] ? "" : " (it is not set)");
+      else
+        err = ys_fail(diag, YS_ERR_MODEL, NULL, 0, "%ld from %s: the "
+                      "server refused the request (no API key was sent)",
+                      *status, o->url);
+    }
+    break;
+  }
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(e);
+  return err;
 }
 
 /* }====== */

@@ -22,13 +22,15 @@
  * no response came (after retries). Raises on bad arguments.
  *   status, body = ys.http.get(url [, timeout_s]) blocks: for suite load
  * (health checks); returns nil, message when no response came.
- * Uses libcurl, sched, cache, buf.
+ * ys_http_post is a blocking request with the same retries, for C code
+ * outside a run. Uses libcurl, sched, cache, buf.
  */
 #ifndef YS_BACKEND_HTTP_H
 #define YS_BACKEND_HTTP_H
 
 #include <lua.h>
 
+#include "buf.h"
 #include "cache.h"
 #include "sched.h"
 
@@ -66,5 +68,27 @@ int luaopen_ys_http(lua_State *L);
 
 /* Initialises libcurl once per process (not thread-safe: call early). */
 void ys_http_global_init(void);
+
+/* A blocking POST for C code outside a run (`yardstick data
+ * --embed-url`), with the retry policy above: connection failures,
+ * timeouts, 408, 409, 429 and 5xx are tried again up to retries times
+ * with exponential backoff and full jitter, honouring Retry-After. */
+typedef struct ys_http_post_opts {
+  const char *url;
+  const char *body;     /* sent as application/json */
+  size_t len;
+  const char *auth_env; /* environment variable holding an API key, sent
+                         * only as "Authorization: Bearer KEY"; NULL */
+  long timeout_ms;      /* per attempt; 0: 120 s */
+  int retries;          /* attempts after the first */
+} ys_http_post_opts;
+
+/* On YS_OK, *status is the final HTTP status (any: the caller judges it)
+ * and resp (reset first; its cap bounds the body) holds the body. Errors:
+ * YS_ERR_MODEL (no response after the retries, a host that cannot be
+ * resolved, a TLS failure, 401 or 403: diag says which and never holds
+ * the key), YS_ERR_TOOBIG (the body is over resp's cap). */
+ys_err ys_http_post(const ys_http_post_opts *o, long *status, ys_buf *resp,
+                    ys_diag *diag) YS_WARN_UNUSED;
 
 #endif

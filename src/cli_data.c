@@ -35,6 +35,11 @@ static const struct {
   { "--key", SPLIT },
   { "--train", SPLIT },
   { "--eval", SPLIT },
+  { "--embed-url", LINT | LEAK },
+  { "--embed-model", LINT | LEAK },
+  { "--embed-key-env", LINT | LEAK },
+  { "--embed-threshold", LINT | LEAK },
+  { "--embed-batch", LINT | LEAK },
   { "--show", LINT | LEAK },
   { "--json", LINT | LEAK | SPLIT },
 };
@@ -47,6 +52,9 @@ static void data_usage(FILE *f)
 "                 [--max-z Z] [--rare SHARE] [--show N] [--json]\n"
 "       yardstick data leak TRAIN EVAL [--text F,...] [--label F] [--id F]\n"
 "                 [--threshold J] [--shingle S] [--show N] [--json]\n"
+"       lint and leak, by embeddings: --embed-url URL --embed-model M\n"
+"                 [--embed-key-env VAR] [--embed-threshold C]\n"
+"                 [--embed-batch N]\n"
 "       yardstick data split FILE --holdout SHARE [--stratify F] [--seed S]\n"
 "                 [--key F] [--train OUT] [--eval OUT] [--json]\n"
 "\n"
@@ -64,6 +72,12 @@ static void data_usage(FILE *f)
 "  --threshold J     near-duplicate Jaccard similarity, 0.5 to 1 (0.8)\n"
 "  --shingle S       char:N or word:N shingles (char:5)\n"
 "  --max-z Z         length outlier past this robust z-score (3.5)\n"
+"  --embed-url URL   find near-duplicates by the cosine similarity of\n"
+"                    embeddings from this OpenAI-compatible API (.../v1)\n"
+"  --embed-model M   the embedding model\n"
+"  --embed-key-env VAR  the environment variable holding the API key\n"
+"  --embed-threshold C  near-duplicate cosine similarity, 0.5 to 1 (0.95)\n"
+"  --embed-batch N   texts a request, 1 to 2048 (64)\n"
 "  --rare SHARE      a label under SHARE of the mean label count is rare\n"
 "                    (0.2)\n"
 "  --holdout SHARE   share of rows for eval, above 0 and below 1 (0.1)\n"
@@ -147,6 +161,8 @@ int cli_data(int argc, char **argv, int first)
   const char *files[2] = { NULL, NULL };
   int nfiles = 0, want = cmd == LEAK ? 2 : 1, json = 0;
   long show = 10;
+  /* Options that belong to one way of finding near-duplicates. */
+  const char *minhash_only = NULL, *embed_only = NULL;
   for(int i = first + 1; i < argc; i++) {
     const char *a = argv[i];
     if(!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -182,8 +198,10 @@ int cli_data(int argc, char **argv, int first)
         o.id = v;
       else if(!strcmp(a, "--taxonomy"))
         o.taxonomy = v;
-      else if(!strcmp(a, "--shingle"))
+      else if(!strcmp(a, "--shingle")) {
         o.shingle = v;
+        minhash_only = a;
+      }
       else if(!strcmp(a, "--stratify"))
         o.stratify = v;
       else if(!strcmp(a, "--key"))
@@ -192,9 +210,28 @@ int cli_data(int argc, char **argv, int first)
         o.out_train = v;
       else if(!strcmp(a, "--eval"))
         o.out_eval = v;
+      else if(!strcmp(a, "--embed-url"))
+        o.embed_url = v;
+      else if(!strcmp(a, "--embed-model"))
+        o.embed_model = v;
+      else if(!strcmp(a, "--embed-key-env"))
+        o.embed_key_env = v;
+      else if(!strcmp(a, "--embed-threshold")) {
+        if(!parse_double(a, v, 0.5, 0, 1, 0, &o.embed_threshold))
+          return EXIT_USAGE;
+        embed_only = a;
+      }
+      else if(!strcmp(a, "--embed-batch")) {
+        long batch;
+        if(!cli_parse_long(a, v, 1, 2048, &batch))
+          return EXIT_USAGE;
+        o.embed_batch = (int)batch;
+        embed_only = a;
+      }
       else if(!strcmp(a, "--threshold")) {
         if(!parse_double(a, v, 0.5, 0, 1, 0, &o.threshold))
           return EXIT_USAGE;
+        minhash_only = a;
       }
       else if(!strcmp(a, "--max-z")) {
         if(!parse_double(a, v, 0, 1, 1e6, 0, &o.max_z))
@@ -224,6 +261,14 @@ int cli_data(int argc, char **argv, int first)
     else
       files[nfiles++] = a;
   }
+  if(o.embed_key_env || o.embed_model)
+    embed_only = o.embed_key_env ? "--embed-key-env" : "--embed-model";
+  if(embed_only && !o.embed_url)
+    return cli_fail_usage("%s needs --embed-url, the embeddings API",
+                          embed_only);
+  if(minhash_only && o.embed_url)
+    return cli_fail_usage("%s is for MinHash near-duplicates; with "
+                          "--embed-url use --embed-threshold", minhash_only);
   if(nfiles < want)
     return cli_fail_usage("data %s needs %s", sub, cmd == LEAK
                           ? "the training and the evaluation file: "

@@ -23,6 +23,8 @@ void ys_data_opts_init(ys_data_opts *opts)
   opts->rare = 0.2;
   opts->holdout = 0.1;
   opts->seed = 1;
+  opts->embed_threshold = 0.95;
+  opts->embed_batch = 64;
 }
 
 /* {====== interned strings ====== */
@@ -168,6 +170,44 @@ void ys_data_strata_sort(ys_data_report *r)
   for(size_t i = 0; i < n; i++)
     r->strata[i] = v[i].st;
   free(v);
+}
+
+/* }====== */
+
+/* {====== near-duplicate sketches ====== */
+
+ys_err ys_data_sketch_init(ys_minhash *mh, ys_embed **embed,
+                           const ys_data_opts *o, ys_embed_cb cb, void *ud,
+                           ys_data_report *r, ys_diag *diag)
+{
+  *embed = NULL;
+  ys_err err;
+  if(o->embed_url) {
+    err = ys_minhash_init_simhash(mh, o->embed_threshold, diag);
+    ys_embed_opts eo = { o->embed_url, o->embed_model, o->embed_key_env,
+                         o->embed_batch, 0 };
+    if(!err)
+      err = ys_embed_new(&eo, cb, ud, embed, diag);
+    if(err)
+      return err;
+    r->embed_model = ys_xstrdup(o->embed_model);
+    r->threshold = o->embed_threshold;
+  }
+  else {
+    ys_shingle_kind kind;
+    int n;
+    err = ys_minhash_parse_shingle(o->shingle, &kind, &n, diag);
+    if(!err)
+      err = ys_minhash_init(mh, kind, n, o->threshold, diag);
+    if(err)
+      return err;
+    r->shingle = kind;
+    r->shingle_n = n;
+    r->threshold = o->threshold;
+  }
+  r->lsh_rows = mh->rows;
+  r->lsh_bands = mh->bands;
+  return YS_OK;
 }
 
 /* }====== */

@@ -5,7 +5,7 @@
  * text, interned strings, and the report the checks fill (data_lint.c,
  * data_leak.c, data_split.c) and data_report.c writes as text or JSON.
  * The public entry points are in yardstick.h (ys_data_*). Uses dataset,
- * json, hash, minhash.
+ * json, hash, minhash, embed.
  *
  * Pointers are borrowed unless a comment says otherwise.
  */
@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "dataset.h"
+#include "embed.h"
 #include "err.h"
 #include "hash.h"
 #include "minhash.h"
@@ -132,6 +133,15 @@ void ys_data_issue_add(struct ys_data_report *r, ys_data_kind kind,
 void ys_data_issues_sort(struct ys_data_report *r);
 /* Sorts the strata by rows (most first), then name. */
 void ys_data_strata_sort(struct ys_data_report *r);
+
+/* Sets up the near-duplicate signatures opts ask for, and records them
+ * in r: MinHash of shingles, or with opts->embed_url SimHash of
+ * embeddings, fetched by *embed (free with ys_embed_free; NULL for
+ * MinHash), which hands each vector to cb. Errors: YS_ERR_USAGE. */
+ys_err ys_data_sketch_init(ys_minhash *mh, ys_embed **embed,
+                           const ys_data_opts *o, ys_embed_cb cb, void *ud,
+                           struct ys_data_report *r, ys_diag *diag)
+  YS_WARN_UNUSED;
 
 /* {====== reading rows ====== */
 

@@ -4,7 +4,9 @@
  * training set. The evaluation set is indexed (a hash per distinct
  * normalised text, a MinHash signature and its LSH band keys), then the
  * training set streams past it once: an equal text is an exact leak, a
- * text sharing a band and estimated similar enough a near one.
+ * text sharing a band and estimated similar enough a near one. With
+ * embeddings, texts of both sets go to the API in batches; a training
+ * text is matched when its vector comes back.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,8 @@ typedef struct leak {
   const ys_data_opts *o;
   ys_data_report *r;
   ys_minhash mh;
+  ys_embed *embed;     /* NULL: MinHash */
+  int training;        /* vectors now come from the training set */
   ys_buf buf, norm;
   ys_idmap *texts;     /* normalised eval text -> slot */
   /* eval rows: line and slot (UINT32_MAX: no text) */
@@ -40,7 +44,8 @@ typedef struct leak {
 
 static uint8_t *slot_sig(leak *k, uint32_t i)
 {
-  return k->blocks[i / BLOCK] + (size_t)(i % BLOCK) * YS_MINHASH_K;
+  return k->blocks[i / BLOCK] +
+         (size_t)(i % BLOCK) * (size_t)k->mh.sig_len;
 }
 
 static const uint8_t *sig_at(uint32_t i, void *ctx)
@@ -63,6 +68,38 @@ static ys_err row_norm(leak *k, const ys_data_src *src, ys_diag *diag)
     return ys_fail(diag, YS_ERR_NOMEM, src->path, src->line, "out of "
                    "memory");
   return YS_OK;
+}
+
+/* Queues the current row's text (in k->buf) for its embedding. */
+static ys_err embed_text(leak *k, const ys_data_src *src, uint64_t tag,
+                         ys_diag *diag)
+{
+  ys_err err = ys_embed_add(k->embed, ys_buf_str(&k->buf), k->buf.len, tag,
+                            diag);
+  if(err == YS_ERR_TOOBIG && diag) {
+    char why[sizeof(diag->msg)];
+    memcpy(why, diag->msg, sizeof(why));
+    return ys_fail(diag, err, src->path, src->line, "%s", why);
+  }
+  return err;
+}
+
+static void match(leak *k, const uint8_t *sig, uint32_t line);
+
+/* An embedding came back: an evaluation text's signature, or a training
+ * text (tag: its line) to match. */
+static ys_err on_vector(void *ud, uint64_t tag, const float *v, size_t dims,
+                        ys_diag *diag)
+{
+  leak *k = ud;
+  if(!k->training)
+    return ys_minhash_project(&k->mh, v, dims, slot_sig(k, (uint32_t)tag),
+                              diag);
+  uint8_t sig[YS_MINHASH_K];
+  ys_err err = ys_minhash_project(&k->mh, v, dims, sig, diag);
+  if(!err)
+    match(k, sig, (uint32_t)tag);
+  return err;
 }
 
 static ys_err index_row(leak *k, const ys_data_src *src, ys_diag *diag)
@@ -91,18 +128,26 @@ static ys_err index_row(leak *k, const ys_data_src *src, ys_diag *diag)
                    "%lu distinct texts", (unsigned long)UINT32_MAX - 1);
   if(k->nslots % BLOCK == 0) {
     k->blocks = ys_xrealloc(k->blocks, (k->nblocks + 1) * sizeof(uint8_t *));
-    k->blocks[k->nblocks++] = ys_xmalloc((size_t)BLOCK * YS_MINHASH_K);
+    k->blocks[k->nblocks++] = ys_xmalloc((size_t)BLOCK *
+                                         (size_t)k->mh.sig_len);
   }
   if(k->nslots == k->aslots) {
     k->aslots = k->aslots ? k->aslots * 2 : 1024;
     k->has_sig = ys_xrealloc(k->has_sig, k->aslots);
   }
-  uint8_t *sig = slot_sig(k, k->nslots);
-  k->has_sig[k->nslots] = (uint8_t)ys_minhash_sign(&k->mh, k->norm.data,
-                                                   k->norm.len, sig, NULL);
-  if(!k->has_sig[k->nslots])
-    memset(sig, 0, YS_MINHASH_K);
-  k->row_slot[r] = k->nslots++;
+  uint32_t slot = k->nslots++;
+  uint8_t *sig = slot_sig(k, slot);
+  k->row_slot[r] = slot;
+  if(k->embed) {
+    /* Filled in when the vector comes back (on_vector). */
+    k->has_sig[slot] = 1;
+    memset(sig, 0, (size_t)k->mh.sig_len);
+    return embed_text(k, src, slot, diag);
+  }
+  k->has_sig[slot] = (uint8_t)ys_minhash_sign(&k->mh, k->norm.data,
+                                              k->norm.len, sig, NULL);
+  if(!k->has_sig[slot])
+    memset(sig, 0, (size_t)k->mh.sig_len);
   return YS_OK;
 }
 
@@ -135,6 +180,32 @@ static size_t band_find(const uint64_t *v, size_t n, uint32_t key)
   return lo < n && (uint32_t)(v[lo] >> 32) == key ? lo : n;
 }
 
+/* The evaluation texts that a training text of signature sig, on line,
+ * is near. */
+static void match(leak *k, const uint8_t *sig, uint32_t line)
+{
+  float t = (float)k->mh.threshold - 1e-6f;
+  for(int b = 0; b < k->mh.bands; b++) {
+    uint32_t key = ys_minhash_band_key(&k->mh, sig, b);
+    const uint64_t *v = k->band[b];
+    size_t n = k->nslots;
+    size_t seen = 0;
+    for(size_t p = band_find(v, n, key);
+        p < n && (uint32_t)(v[p] >> 32) == key &&
+        seen < YS_DATA_LEAK_NEIGHBOURS; p++, seen++) {
+      uint32_t e = (uint32_t)v[p];
+      if(!k->has_sig[e] || k->kind[e] == EXACT)
+        continue;
+      float s = (float)ys_minhash_similarity(&k->mh, slot_sig(k, e), sig);
+      if(s >= t && (k->kind[e] == NONE || s > k->best[e])) {
+        k->kind[e] = NEAR;
+        k->best[e] = s;
+        k->train_line[e] = line;
+      }
+    }
+  }
+}
+
 static ys_err train_row(leak *k, const ys_data_src *src, uint8_t *sig,
                         ys_diag *diag)
 {
@@ -151,28 +222,10 @@ static ys_err train_row(leak *k, const ys_data_src *src, uint8_t *sig,
     }
     return YS_OK;
   }
-  if(!ys_minhash_sign(&k->mh, k->norm.data, k->norm.len, sig, NULL))
-    return YS_OK;
-  float t = (float)k->mh.threshold - 1e-6f;
-  for(int b = 0; b < k->mh.bands; b++) {
-    uint32_t key = ys_minhash_band_key(&k->mh, sig, b);
-    const uint64_t *v = k->band[b];
-    size_t n = k->nslots;
-    size_t seen = 0;
-    for(size_t p = band_find(v, n, key);
-        p < n && (uint32_t)(v[p] >> 32) == key &&
-        seen < YS_DATA_LEAK_NEIGHBOURS; p++, seen++) {
-      uint32_t e = (uint32_t)v[p];
-      if(!k->has_sig[e] || k->kind[e] == EXACT)
-        continue;
-      float s = (float)ys_minhash_similarity(slot_sig(k, e), sig);
-      if(s >= t && (k->kind[e] == NONE || s > k->best[e])) {
-        k->kind[e] = NEAR;
-        k->best[e] = s;
-        k->train_line[e] = line;
-      }
-    }
-  }
+  if(k->embed)
+    return embed_text(k, src, line, diag);
+  if(ys_minhash_sign(&k->mh, k->norm.data, k->norm.len, sig, NULL))
+    match(k, sig, line);
   return YS_OK;
 }
 
@@ -211,6 +264,7 @@ static ys_err leaked_ids(leak *k, const char *eval, const char *text,
 
 static void leak_cleanup(leak *k)
 {
+  ys_embed_free(k->embed);
   ys_minhash_cleanup(&k->mh);
   ys_buf_free(&k->buf);
   ys_buf_free(&k->norm);
@@ -245,20 +299,12 @@ ys_err ys_data_leak(const char *train, const char *eval,
   ys_buf_init(&k.norm, (size_t)64 << 20);
   r->path = ys_xstrdup(train);
   r->path2 = ys_xstrdup(eval);
-  r->threshold = opts->threshold;
   ys_data_src src;
   memset(&src, 0, sizeof(src));
-  ys_shingle_kind kind;
-  int n;
-  ys_err err = ys_minhash_parse_shingle(opts->shingle, &kind, &n, diag);
-  if(!err)
-    err = ys_minhash_init(&k.mh, kind, n, opts->threshold, diag);
+  ys_err err = ys_data_sketch_init(&k.mh, &k.embed, opts, on_vector, &k, r,
+                                   diag);
   if(err)
     goto out;
-  r->shingle = kind;
-  r->shingle_n = n;
-  r->lsh_rows = k.mh.rows;
-  r->lsh_bands = k.mh.bands;
   k.texts = ys_idmap_new();
   /* The evaluation set first: it is indexed. */
   err = ys_data_src_open(&src, eval, opts->format, opts->text, opts->label,
@@ -276,8 +322,11 @@ ys_err ys_data_leak(const char *train, const char *eval,
   }
   if(!err && !src.nrows)
     err = ys_fail(diag, YS_ERR_DATA, eval, 0, "no rows");
+  if(!err && k.embed)
+    err = ys_embed_flush(k.embed, diag);
   if(err)
     goto out;
+  k.training = 1;
   r->rows2 = src.nrows;
   r->texts = k.nslots;
   /* Both sides compare the same fields: the evaluation set's. */
@@ -309,6 +358,10 @@ ys_err ys_data_leak(const char *train, const char *eval,
   }
   if(!err && !src.nrows)
     err = ys_fail(diag, YS_ERR_DATA, train, 0, "no rows");
+  if(!err && k.embed) {
+    err = ys_embed_flush(k.embed, diag);
+    r->embed_dims = ys_embed_dims(k.embed);
+  }
   if(err)
     goto out;
   r->rows = src.nrows;

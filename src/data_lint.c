@@ -5,7 +5,8 @@
  * text (exact duplicates), a MinHash signature per distinct text (near-
  * duplicates, found after the pass band by band), each text's length
  * (outliers, after the pass) and a count per label. Rows themselves are
- * never kept.
+ * never kept. With embeddings, each distinct text is queued for the API
+ * instead and its SimHash signature filled in when its vector comes back.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ typedef struct lint {
   ys_data_report *r;
   ys_data_src src;
   ys_minhash mh;
+  ys_embed *embed;      /* NULL: MinHash */
   ys_idmap *rows, *texts, *taxonomy;
   ys_buf buf, norm;
   /* fields every row should have (strings), and their names */
@@ -167,7 +169,8 @@ static void add_expected(lint *l, const char *name)
 
 static uint8_t *slot_sig(lint *l, uint32_t i)
 {
-  return l->blocks[i / BLOCK] + (size_t)(i % BLOCK) * YS_MINHASH_K;
+  return l->blocks[i / BLOCK] +
+         (size_t)(i % BLOCK) * (size_t)l->mh.sig_len;
 }
 
 static const uint8_t *sig_at(uint32_t i, void *ctx)
@@ -303,19 +306,42 @@ similar:;
                    "distinct texts", (unsigned long)UINT32_MAX - 1);
   if(l->nslots % BLOCK == 0 && l->nslots / BLOCK == l->nblocks) {
     l->blocks = ys_xrealloc(l->blocks, (l->nblocks + 1) * sizeof(uint8_t *));
-    l->blocks[l->nblocks++] = ys_xmalloc((size_t)BLOCK * YS_MINHASH_K);
+    l->blocks[l->nblocks++] = ys_xmalloc((size_t)BLOCK *
+                                         (size_t)l->mh.sig_len);
   }
-  if(!ys_minhash_sign(&l->mh, l->norm.data, l->norm.len,
-                      slot_sig(l, l->nslots), NULL))
+  if(!l->embed && !ys_minhash_sign(&l->mh, l->norm.data, l->norm.len,
+                                   slot_sig(l, l->nslots), NULL))
     return YS_OK;
   if(l->nslots == l->aslots) {
     l->aslots = l->aslots ? l->aslots * 2 : 1024;
     l->slot_line = ys_xrealloc(l->slot_line, l->aslots * sizeof(uint32_t));
   }
-  l->slot_line[l->nslots++] = line;
+  uint32_t slot = l->nslots++;
+  l->slot_line[slot] = line;
+  if(l->embed) {
+    /* The text as it is: the model reads case and punctuation. The
+     * signature is written when the vector comes back. */
+    err = ys_embed_add(l->embed, ys_buf_str(&l->buf), l->buf.len, slot,
+                       diag);
+    if(err == YS_ERR_TOOBIG && diag) {
+      char why[sizeof(diag->msg)];
+      memcpy(why, diag->msg, sizeof(why));
+      return ys_fail(diag, err, l->src.path, line, "%s", why);
+    }
+    return err;
+  }
   return YS_OK;
 oom:
   return ys_fail(diag, YS_ERR_NOMEM, l->src.path, line, "out of memory");
+}
+
+/* An embedding came back: its text's signature. */
+static ys_err on_vector(void *ud, uint64_t slot, const float *v, size_t dims,
+                        ys_diag *diag)
+{
+  lint *l = ud;
+  return ys_minhash_project(&l->mh, v, dims, slot_sig(l, (uint32_t)slot),
+                            diag);
 }
 
 /* Near-duplicates: for each band, signatures sorted by band key; within a
@@ -350,7 +376,7 @@ static void near_duplicates(lint *l)
                       ? q - YS_DATA_LINT_NEIGHBOURS : start;
         for(size_t k = from; k < q; k++) {
           uint32_t i = (uint32_t)sorted[k];
-          float s = (float)ys_minhash_similarity(slot_sig(l, i),
+          float s = (float)ys_minhash_similarity(&l->mh, slot_sig(l, i),
                                                  slot_sig(l, j));
           if(s >= t && (s > best[j] || (s == best[j] && i < partner[j]))) {
             best[j] = s;
@@ -461,6 +487,7 @@ static void labels(lint *l)
 static void lint_cleanup(lint *l)
 {
   ys_data_src_close(&l->src);
+  ys_embed_free(l->embed);
   ys_minhash_cleanup(&l->mh);
   ys_idmap_free(l->rows);
   ys_idmap_free(l->texts);
@@ -492,14 +519,10 @@ ys_err ys_data_lint(const char *path, const ys_data_opts *opts,
   ys_buf_init(&l.norm, (size_t)64 << 20);
   ys_data_report *r = l.r;
   r->path = ys_xstrdup(path);
-  r->threshold = opts->threshold;
   r->max_z = opts->max_z;
   r->rare = opts->rare;
-  ys_shingle_kind kind;
-  int n;
-  ys_err err = ys_minhash_parse_shingle(opts->shingle, &kind, &n, diag);
-  if(!err)
-    err = ys_minhash_init(&l.mh, kind, n, opts->threshold, diag);
+  ys_err err = ys_data_sketch_init(&l.mh, &l.embed, opts, on_vector, &l, r,
+                                   diag);
   if(!err && !(opts->max_z > 0))
     err = ys_fail(diag, YS_ERR_USAGE, NULL, 0, "length outlier z %g: "
                   "expected a number above 0", opts->max_z);
@@ -511,10 +534,6 @@ ys_err ys_data_lint(const char *path, const ys_data_opts *opts,
                   "field (--label FIELD) to check");
   if(err)
     goto out;
-  r->shingle = kind;
-  r->shingle_n = n;
-  r->lsh_rows = l.mh.rows;
-  r->lsh_bands = l.mh.bands;
   if(opts->label)
     r->label = ys_xstrdup(opts->label);
   if(opts->taxonomy) {
@@ -544,6 +563,12 @@ ys_err ys_data_lint(const char *path, const ys_data_opts *opts,
   if(!r->rows) {
     err = ys_fail(diag, YS_ERR_DATA, path, 0, "no rows");
     goto out;
+  }
+  if(l.embed) {
+    err = ys_embed_flush(l.embed, diag);
+    if(err)
+      goto out;
+    r->embed_dims = ys_embed_dims(l.embed);
   }
   /* What the pass no longer needs, before the larger work after it. */
   ys_idmap_free(l.rows);

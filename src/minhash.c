@@ -4,7 +4,8 @@
  * bands for near-duplicate detection. Each shingle is hashed once with
  * XXH3; the K hash functions are then multiply-add-shift maps of that
  * 64-bit value ((a * x + b) >> 32, a odd), drawn once from a fixed seed,
- * so signatures never change between runs or machines.
+ * so signatures never change between runs or machines. SimHash
+ * signatures of embedding vectors share the bands and the storage.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@
 #define SEED_FUNCS 0x6d696e68617368ull   /* "minhash" */
 #define SEED_SHINGLE 0x7368696e676c65ull /* "shingle" */
 #define SEED_BAND 0x62616e64ull          /* "band" */
+#define SEED_PROJ 0x70726f6aull          /* "proj" */
+
+#define PI 3.14159265358979323846
 
 /* Scratch text is capped like a dataset row. */
 #define MAX_TEXT (64u << 20)
@@ -81,6 +85,8 @@ ys_err ys_minhash_init(ys_minhash *mh, ys_shingle_kind kind, int n,
   if(!(threshold >= 0.5 && threshold <= 1))
     return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "similarity threshold %g: "
                    "expected 0.5 to 1", threshold);
+  mh->sketch = YS_SKETCH_MINHASH;
+  mh->sig_len = YS_MINHASH_K;
   mh->kind = kind;
   mh->n = n;
   mh->threshold = threshold;
@@ -101,6 +107,9 @@ void ys_minhash_cleanup(ys_minhash *mh)
   free(mh->pos);
   mh->pos = NULL;
   mh->apos = 0;
+  free(mh->proj);
+  mh->proj = NULL;
+  mh->dims = 0;
 }
 
 /* {====== normalisation ====== */
@@ -301,8 +310,20 @@ int ys_minhash_sign(ys_minhash *mh, const char *s, size_t len,
   return 1;
 }
 
-double ys_minhash_similarity(const uint8_t *a, const uint8_t *b)
+double ys_minhash_similarity(const ys_minhash *mh, const uint8_t *a,
+                             const uint8_t *b)
 {
+  if(mh->sketch == YS_SKETCH_SIMHASH) {
+    int diff = 0;
+    for(int i = 0; i < YS_SIMHASH_BITS / 8; i++) {
+      unsigned x = (unsigned)(a[i] ^ b[i]);
+      while(x) {
+        diff++;
+        x &= x - 1;
+      }
+    }
+    return cos(PI * diff / YS_SIMHASH_BITS);
+  }
   int same = 0;
   for(int i = 0; i < YS_MINHASH_K; i++)
     same += a[i] == b[i];
@@ -318,8 +339,20 @@ double ys_minhash_similarity(const uint8_t *a, const uint8_t *b)
 uint32_t ys_minhash_band_key(const ys_minhash *mh, const uint8_t *sig,
                              int band)
 {
-  uint64_t h = ys_hash64(sig + band * mh->rows, (size_t)mh->rows,
-                         SEED_BAND + (uint64_t)band);
+  uint64_t h;
+  if(mh->sketch == YS_SKETCH_SIMHASH) {
+    /* rows bits from bit band * rows on, as a little-endian number */
+    uint64_t bits = 0;
+    int first = band * mh->rows;
+    for(int i = 0; i < mh->rows; i++) {
+      int b = first + i;
+      bits |= (uint64_t)((sig[b / 8] >> (b % 8)) & 1) << i;
+    }
+    h = ys_hash64(&bits, sizeof(bits), SEED_BAND + (uint64_t)band);
+  }
+  else
+    h = ys_hash64(sig + band * mh->rows, (size_t)mh->rows,
+                  SEED_BAND + (uint64_t)band);
   return (uint32_t)(h ^ (h >> 32));
 }
 
@@ -354,6 +387,95 @@ void ys_minhash_band_sorted(const ys_minhash *mh,
   radix_pass(out, tmp, n, 32, count);
   radix_pass(tmp, out, n, 48, count);
   free(count);
+}
+
+/* }====== */
+
+/* {====== SimHash of embedding vectors ====== */
+
+double ys_minhash_simhash_prob(double c, int rows, int bands)
+{
+  if(c > 1)
+    c = 1;
+  if(c < -1)
+    c = -1;
+  double p = 1 - acos(c) / PI;
+  return 1 - pow(1 - pow(p, rows), bands);
+}
+
+void ys_minhash_simhash_params(double t, int *rows, int *bands)
+{
+  for(int r = 32; r > 1; r--)
+    if(ys_minhash_simhash_prob(t, r, YS_SIMHASH_BITS / r) >= 0.99) {
+      *rows = r;
+      *bands = YS_SIMHASH_BITS / r;
+      return;
+    }
+  *rows = 1;
+  *bands = YS_SIMHASH_BITS;
+}
+
+ys_err ys_minhash_init_simhash(ys_minhash *mh, double threshold,
+                               ys_diag *diag)
+{
+  memset(mh, 0, sizeof(*mh));
+  ys_buf_init(&mh->norm, MAX_TEXT);
+  ys_buf_init(&mh->word, MAX_TEXT);
+  if(!(threshold >= 0.5 && threshold <= 1))
+    return ys_fail(diag, YS_ERR_USAGE, NULL, 0, "cosine similarity "
+                   "threshold %g: expected 0.5 to 1", threshold);
+  mh->sketch = YS_SKETCH_SIMHASH;
+  mh->sig_len = YS_SIMHASH_BITS / 8;
+  mh->threshold = threshold;
+  ys_minhash_simhash_params(threshold, &mh->rows, &mh->bands);
+  return YS_OK;
+}
+
+/* A standard normal value (Box-Muller). */
+static double normal(ys_rng *r)
+{
+  double u = ((double)(ys_rng_next(r) >> 11) + 0.5) / 9007199254740992.0;
+  double v = (double)(ys_rng_next(r) >> 11) / 9007199254740992.0;
+  return sqrt(-2 * log(u)) * cos(2 * PI * v);
+}
+
+ys_err ys_minhash_project(ys_minhash *mh, const float *v, size_t dims,
+                          uint8_t sig[YS_MINHASH_K], ys_diag *diag)
+{
+  if(!mh->proj) {
+    if(!dims || dims > YS_SIMHASH_MAX_DIMS)
+      return ys_fail(diag, YS_ERR_MODEL, NULL, 0, "embeddings of %zu "
+                     "dimensions: expected 1 to %d", dims,
+                     YS_SIMHASH_MAX_DIMS);
+    /* Normal directions make the chance that a hyperplane separates two
+     * vectors their angle over pi, whatever the vectors. */
+    mh->proj = ys_xmalloc(dims * YS_SIMHASH_BITS * sizeof(float));
+    ys_rng r;
+    ys_rng_seed(&r, SEED_PROJ);
+    for(size_t i = 0; i < dims * YS_SIMHASH_BITS; i++)
+      mh->proj[i] = (float)normal(&r);
+    mh->dims = dims;
+  }
+  if(dims != mh->dims)
+    return ys_fail(diag, YS_ERR_MODEL, NULL, 0, "an embedding of %zu "
+                   "dimensions after ones of %zu", dims, mh->dims);
+  /* Row by row (dimension by dimension): every sum in the same order on
+   * every machine, and a loop the compiler vectorises. */
+  float acc[YS_SIMHASH_BITS];
+  memset(acc, 0, sizeof(acc));
+  for(size_t d = 0; d < dims; d++) {
+    float x = v[d];
+    if(x == 0)
+      continue;
+    const float *row = mh->proj + d * YS_SIMHASH_BITS;
+    for(int b = 0; b < YS_SIMHASH_BITS; b++)
+      acc[b] += row[b] * x;
+  }
+  memset(sig, 0, YS_SIMHASH_BITS / 8);
+  for(int b = 0; b < YS_SIMHASH_BITS; b++)
+    if(acc[b] > 0)
+      sig[b / 8] |= (uint8_t)(1u << (b % 8));
+  return YS_OK;
 }
 
 /* }====== */

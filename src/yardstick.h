@@ -288,6 +288,13 @@ typedef struct ys_data_opts {
                           * the id field, else the whole row */
   const char *out_train; /* split: files written; NULL: not written */
   const char *out_eval;
+  /* lint, leak: near-duplicates by the cosine similarity of embeddings
+   * from an OpenAI-compatible API instead of MinHash */
+  const char *embed_url;     /* "http://host:8000/v1"; NULL: MinHash */
+  const char *embed_model;
+  const char *embed_key_env; /* variable holding the API key; NULL */
+  double embed_threshold;    /* cosine similarity, 0.5 to 1 (0.95) */
+  int embed_batch;           /* texts a request, 1 to 2048 (64) */
 } ys_data_opts;
 
 /* Fills opts with the defaults above. */
@@ -300,7 +307,8 @@ typedef struct ys_data_report ys_data_report;
  * outliers, labels not in the taxonomy, rare labels. Sets *out (free with
  * ys_data_report_free). Errors: YS_ERR_USAGE (options), YS_ERR_IO (cannot
  * read), YS_ERR_DATA (a malformed row, a field not in the file, no rows;
- * diag names file and line), YS_ERR_TOOBIG. */
+ * diag names file and line), YS_ERR_TOOBIG, YS_ERR_MODEL (the embeddings
+ * API failed). */
 ys_err ys_data_lint(const char *path, const ys_data_opts *opts,
                     ys_data_report **out, ys_diag *diag);
 

@@ -5,7 +5,7 @@
  * computed here from the shingle sets, the LSH candidate probability
  * against what the bands actually catch, lint counts on small files with
  * planted problems, leaks, and the split's reproducibility, stratification
- * and stability. Files are written to a temporary directory removed at
+ * and stability; SimHash estimates of the cosine of random vectors. Files are written to a temporary directory removed at
  * the end; run by `make check`.
  */
 #define _XOPEN_SOURCE 700
@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "embed.h"
 #include "minhash.h"
 #include "yardstick.h"
 
@@ -169,7 +170,7 @@ static double sign_sim(ys_minhash *mh, const char *a, const char *b)
   ck_assert_int_eq(ys_minhash_normalize(b, strlen(b), &n), YS_OK);
   ck_assert_int_eq(ys_minhash_sign(mh, n.data, n.len, sb, NULL), 1);
   ys_buf_free(&n);
-  return ys_minhash_similarity(sa, sb);
+  return ys_minhash_similarity(mh, sa, sb);
 }
 
 /* The true Jaccard similarity of the character 5-gram sets of two ASCII
@@ -393,6 +394,146 @@ START_TEST(test_minhash_bad_settings_fail)
                    YS_ERR_USAGE);
   ck_assert_str_eq(d.msg, "similarity threshold 0.4: expected 0.5 to 1");
   ys_minhash_cleanup(&mh);
+}
+END_TEST
+
+/* A random unit-free vector of n normal values. */
+static void random_vector(float *v, size_t n)
+{
+  for(size_t i = 0; i < n; i += 2) {
+    double u = (rnd(1u << 30) + 0.5) / (double)(1u << 30);
+    double w = rnd(1u << 30) / (double)(1u << 30);
+    double r = sqrt(-2 * log(u));
+    v[i] = (float)(r * cos(6.283185307179586 * w));
+    if(i + 1 < n)
+      v[i + 1] = (float)(r * sin(6.283185307179586 * w));
+  }
+}
+
+static double cosine(const float *a, const float *b, size_t n)
+{
+  double ab = 0, aa = 0, bb = 0;
+  for(size_t i = 0; i < n; i++) {
+    ab += (double)a[i] * b[i];
+    aa += (double)a[i] * a[i];
+    bb += (double)b[i] * b[i];
+  }
+  return ab / sqrt(aa * bb);
+}
+
+START_TEST(test_simhash_estimates_cosine)
+{
+  ys_minhash mh;
+  ys_diag d;
+  ck_assert_int_eq(ys_minhash_init_simhash(&mh, 0.9, &d), YS_OK);
+  ck_assert_int_eq(mh.sig_len, YS_SIMHASH_BITS / 8);
+  enum { DIMS = 96 };
+  float a[DIMS], b[DIMS], noise[DIMS];
+  uint8_t sa[YS_MINHASH_K], sb[YS_MINHASH_K];
+  double worst = 0;
+  for(int t = 0; t < 40; t++) {
+    random_vector(a, DIMS);
+    random_vector(noise, DIMS);
+    /* b = a + eps * noise: cosines from 1 down to about 0.4 */
+    double eps = t * 0.05;
+    for(int i = 0; i < DIMS; i++)
+      b[i] = a[i] + (float)eps * noise[i];
+    ck_assert_int_eq(ys_minhash_project(&mh, a, DIMS, sa, &d), YS_OK);
+    ck_assert_int_eq(ys_minhash_project(&mh, b, DIMS, sb, &d), YS_OK);
+    double c = cosine(a, b, DIMS), e = ys_minhash_similarity(&mh, sa, sb);
+    if(!t)
+      ck_assert_double_eq(e, 1.0);
+    /* Within four standard errors: the share p = angle / pi of 512 bits
+     * differ, p's error is sqrt(p (1 - p) / 512), the cosine's that times
+     * pi sin(angle). */
+    double ang = acos(c > 1 ? 1 : c), p = ang / 3.141592653589793;
+    double se = 3.141592653589793 * sin(ang) * sqrt(p * (1 - p) / 512);
+    ck_assert_msg(fabs(e - c) <= 4 * se + 0.01, "cosine %g estimated %g "
+                  "(standard error %g)", c, e, se);
+    if(fabs(e - c) > worst)
+      worst = fabs(e - c);
+  }
+  ck_assert_double_gt(worst, 0);
+  /* Opposite vectors: -1; the length does not matter. */
+  for(int i = 0; i < DIMS; i++)
+    b[i] = -3 * a[i];
+  ck_assert_int_eq(ys_minhash_project(&mh, b, DIMS, sb, &d), YS_OK);
+  ck_assert_int_eq(ys_minhash_project(&mh, a, DIMS, sa, &d), YS_OK);
+  ck_assert_double_eq_tol(ys_minhash_similarity(&mh, sa, sb), -1, 1e-9);
+  /* Every vector after the first has its length. */
+  ck_assert_int_eq(ys_minhash_project(&mh, a, DIMS - 1, sa, &d),
+                   YS_ERR_MODEL);
+  ck_assert_str_eq(d.msg, "an embedding of 95 dimensions after ones of 96");
+  ys_minhash_cleanup(&mh);
+  ck_assert_int_eq(ys_minhash_init_simhash(&mh, 0.3, &d), YS_ERR_USAGE);
+  ck_assert_str_eq(d.msg, "cosine similarity threshold 0.3: expected 0.5 "
+                   "to 1");
+  ys_minhash_cleanup(&mh);
+}
+END_TEST
+
+START_TEST(test_simhash_bands_catch_the_threshold)
+{
+  for(double t = 0.5; t <= 1.0001; t += 0.05) {
+    int rows, bands;
+    ys_minhash_simhash_params(t, &rows, &bands);
+    ck_assert_int_le(rows * bands, YS_SIMHASH_BITS);
+    ck_assert_msg(ys_minhash_simhash_prob(t, rows, bands) >= 0.99,
+                  "t %g: %d x %d catches %g", t, bands, rows,
+                  ys_minhash_simhash_prob(t, rows, bands));
+  }
+  /* At 0.95, vectors at right angles almost never share a band, and
+   * pairs at the threshold are caught as the formula says. */
+  ys_minhash mh;
+  ys_diag d;
+  ck_assert_int_eq(ys_minhash_init_simhash(&mh, 0.95, &d), YS_OK);
+  ck_assert_double_lt(ys_minhash_simhash_prob(0, mh.rows, mh.bands), 1e-3);
+  enum { DIMS = 64, PAIRS = 300 };
+  float a[DIMS], b[DIMS], noise[DIMS];
+  uint8_t sa[YS_MINHASH_K], sb[YS_MINHASH_K];
+  int caught = 0;
+  double expect = 0;
+  for(int t = 0; t < PAIRS; t++) {
+    random_vector(a, DIMS);
+    random_vector(noise, DIMS);
+    for(int i = 0; i < DIMS; i++)
+      b[i] = a[i] + 0.3f * noise[i];
+    ck_assert_int_eq(ys_minhash_project(&mh, a, DIMS, sa, &d), YS_OK);
+    ck_assert_int_eq(ys_minhash_project(&mh, b, DIMS, sb, &d), YS_OK);
+    caught += candidates(&mh, sa, sb);
+    expect += ys_minhash_simhash_prob(cosine(a, b, DIMS), mh.rows,
+                                      mh.bands);
+  }
+  ck_assert_msg(fabs(caught - expect) < 15, "caught %d, predicted %.1f",
+                caught, expect);
+  ys_minhash_cleanup(&mh);
+}
+END_TEST
+
+START_TEST(test_embed_options_are_checked)
+{
+  ys_embed *e = NULL;
+  ys_diag d;
+  ys_embed_opts o = { "ftp://example.org/v1", "m", NULL, 64, 0 };
+  ck_assert_int_eq(ys_embed_new(&o, NULL, NULL, &e, &d), YS_ERR_USAGE);
+  ck_assert_str_eq(d.msg, "embeddings URL 'ftp://example.org/v1': expected "
+                   "http(s)://HOST[:PORT]/v1");
+  o.url = "http://127.0.0.1:9/v1";
+  o.model = NULL;
+  ck_assert_int_eq(ys_embed_new(&o, NULL, NULL, &e, &d), YS_ERR_USAGE);
+  ck_assert_str_eq(d.msg, "embeddings need a model name (--embed-model)");
+  o.model = "m";
+  o.batch = 0;
+  ck_assert_int_eq(ys_embed_new(&o, NULL, NULL, &e, &d), YS_ERR_USAGE);
+  o.batch = 4;
+  ck_assert_int_eq(ys_embed_new(&o, NULL, NULL, &e, &d), YS_OK);
+  ck_assert_ptr_nonnull(e);
+  ck_assert_uint_eq(ys_embed_count(e), 0);
+  ck_assert_uint_eq(ys_embed_dims(e), 0);
+  /* Nothing queued: nothing sent (port 9 would refuse). */
+  ck_assert_int_eq(ys_embed_flush(e, &d), YS_OK);
+  ys_embed_free(e);
+  ys_embed_free(NULL);
 }
 END_TEST
 
@@ -1013,6 +1154,9 @@ static Suite *data_suite(void)
   tcase_add_test(tc, test_minhash_normalize_folds_unicode);
   tcase_add_test(tc, test_minhash_word_shingles);
   tcase_add_test(tc, test_minhash_bad_settings_fail);
+  tcase_add_test(tc, test_simhash_estimates_cosine);
+  tcase_add_test(tc, test_simhash_bands_catch_the_threshold);
+  tcase_add_test(tc, test_embed_options_are_checked);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("lint");

@@ -4,10 +4,11 @@
 # files under tests/data/data/ with planted problems (an exact duplicate,
 # a near duplicate, a label conflict, missing and empty fields, a length
 # outlier, a label outside the taxonomy, rare labels, leaks into an eval
-# set) are each found; the clean files pass with exit 0; the JSON reports
-# are checked with jq; splits are reproducible, stratified, byte for byte
-# and stable when rows are added; every bad input or option gives one line
-# on stderr, exit 2 and no output.
+# set) are each found, near-duplicates also by embeddings from the test
+# server; the clean files pass with exit 0; the JSON reports are checked
+# with jq; splits are reproducible, stratified, byte for byte and stable
+# when rows are added; every bad input or option gives one line on
+# stderr, exit 2 and no output; a failing embeddings API exits 3.
 . "${YS_SRCDIR:-.}/tests/setup"
 cd "$TMP"
 cp "$YS_TESTDATA/data/products.jsonl" "$YS_TESTDATA/data/clean.jsonl" \
@@ -174,6 +175,78 @@ sort products.jsonl > input.txt
 cmp -s both.txt input.txt || fail "split JSONL: rows differ"
 # }======
 
+# {====== near-duplicates by embeddings ======
+# The test server embeds a text as a hashed bag of its words: one word
+# changed in twenty gives a cosine of about 0.95.
+KEY=embed-key-5d41402abc
+start_server --require-key "$KEY"
+EMBED="--embed-url $SERVER/v1 --embed-model bow --embed-key-env YS_TEST_EMBED_KEY"
+YS_TEST_EMBED_KEY=$KEY
+export YS_TEST_EMBED_KEY
+run_ys embed-lint data lint products.jsonl $P --taxonomy taxonomy.txt $EMBED --json
+expect_rc "lint with embeddings" 1 || true
+cp "$TMP/out" embed.json
+[ "$(json '.near_duplicates | "\(.method) \(.model) \(.cosine) \(.dimensions) \(.texts)"' embed.json)" = "embeddings bow 0.95 256 38" ] ||
+  fail "lint embeddings: $(json -c .near_duplicates embed.json)"
+[ "$(json '.issues[] | select(.kind == "near_duplicate") | "\(.line) \(.of) \(.similarity >= 0.95)"' embed.json)" = "14 5 true" ] ||
+  fail "lint embeddings: the near duplicate: $(json -c .issues embed.json)"
+# The other checks do not change.
+[ "$(json '.counts | del(.near_duplicate)' embed.json)" = "$(json '.counts | del(.near_duplicate)' lint.json)" ] ||
+  fail "lint embeddings: other counts changed"
+grep -q "$KEY" embed.json "$TMP/err" && fail "the API key was printed"
+run_ys embed-clean data lint clean.jsonl $P $EMBED
+expect_rc "lint clean file with embeddings" 0 || true
+grep -q '^near-duplicates: embeddings of bow, cosine >= 0.95$' "$TMP/out" ||
+  fail "lint embeddings text: $(head -5 "$TMP/out")"
+# Batches: 38 distinct texts, 5 a request.
+curl -s -X POST "$SERVER/stats/reset" >/dev/null
+run_ys embed-batch data lint products.jsonl $P $EMBED --embed-batch 5 --json
+expect_rc "lint --embed-batch 5" 1 || true
+[ "$(server_stat '.by_path["/v1/embeddings"]')" = 8 ] ||
+  fail "--embed-batch 5: $(server_stat '.by_path')"
+[ "$(json '.issues[] | select(.kind == "near_duplicate") | .line' "$TMP/out")" = 14 ] ||
+  fail "--embed-batch 5 found other near duplicates"
+run_ys embed-leak data leak products.jsonl eval.jsonl $P $EMBED --embed-threshold 0.9 --json
+expect_rc "leak with embeddings" 1 || true
+[ "$(json '[.issues[] | "\(.kind):\(.id):\(.train_line)"] | join(" ")' "$TMP/out")" = "exact:EV-02:4 near:EV-04:20" ] ||
+  fail "leak embeddings: $(json -c .issues "$TMP/out")"
+run_ys embed-leak-clean data leak clean.jsonl eval-clean.jsonl $P $EMBED
+expect_rc "leak clean sets with embeddings" 0 || true
+# A server error is retried: the text asks for two 500s first.
+printf '{"text": "red cotton shirt FAULT:500:2"}\n{"text": "red cotton shirt"}\n' > faulty.jsonl
+curl -s -X POST "$SERVER/stats/reset" >/dev/null
+run_ys embed-retry data lint faulty.jsonl $EMBED --json
+expect_rc "lint with embeddings, retried" 0 || true
+[ "$(server_stat '.by_status["500"]') $(server_stat '.by_status["200"]')" = "2 1" ] ||
+  fail "embeddings retries: $(server_stat .by_status)"
+# What cannot complete exits 3 with one line, and prints no report.
+embed_fails() {
+  _n=$1
+  _want=$2
+  shift 2
+  run_ys "$_n" "$@"
+  expect_rc "$_n" 3 || return 0
+  [ "$(cat "$TMP/err")" = "$_want" ] || fail "$_n: got '$(cat "$TMP/err")', wanted '$_want'"
+  [ -s "$TMP/out" ] && fail "$_n: wrote a report"
+  return 0
+}
+YS_TEST_EMBED_KEY=wrong
+embed_fails embed-401 "yardstick: 401 from $SERVER/v1/embeddings: check YS_TEST_EMBED_KEY" \
+  data lint products.jsonl $EMBED
+unset YS_TEST_EMBED_KEY
+embed_fails embed-401-unset "yardstick: 401 from $SERVER/v1/embeddings: check YS_TEST_EMBED_KEY (it is not set)" \
+  data leak products.jsonl eval.jsonl $EMBED
+YS_TEST_EMBED_KEY=$KEY
+export YS_TEST_EMBED_KEY
+printf '{"text": "a shirt FAULT:400"}\n' > refused.jsonl
+embed_fails embed-400 "yardstick: 400 from $SERVER/v1/embeddings: injected fault: FAULT:400" \
+  data lint refused.jsonl $EMBED
+printf '{"text": "a shirt FAULT:malformed"}\n' > malformed.jsonl
+embed_fails embed-malformed "yardstick: $SERVER/v1/embeddings answered a body that is not JSON (expected {\"data\": [{\"embedding\": [numbers...]}, ...]}, one per text)" \
+  data lint malformed.jsonl $EMBED
+stop_servers
+# }======
+
 # {====== bad input and options ======
 # bad NAME WANT ARGS...: exit 2, exactly the line WANT on stderr, nothing
 # on stdout.
@@ -223,6 +296,13 @@ bad no-subcommand "yardstick: data needs a command: yardstick data lint|leak|spl
 bad no-file "yardstick: data lint needs a dataset file (see yardstick --help)" data lint --json
 bad leak-one "yardstick: data leak needs the training and the evaluation file: yardstick data leak TRAIN EVAL (see yardstick --help)" data leak products.jsonl
 bad extra "yardstick: data lint: unexpected argument 'clean.jsonl' (one file at a time) (see yardstick --help)" data lint products.jsonl clean.jsonl
+bad embed-no-url "yardstick: --embed-model needs --embed-url, the embeddings API (see yardstick --help)" data lint products.jsonl --embed-model m
+bad embed-shingle "yardstick: --shingle is for MinHash near-duplicates; with --embed-url use --embed-threshold (see yardstick --help)" data lint products.jsonl --embed-url http://127.0.0.1:9/v1 --embed-model m --shingle word:2
+bad embed-threshold "yardstick: --embed-threshold expects a number from 0.5 and up to 1, got '0.2'" data leak products.jsonl eval.jsonl --embed-url http://127.0.0.1:9/v1 --embed-model m --embed-threshold 0.2
+bad embed-batch "yardstick: --embed-batch expects a whole number from 1 to 2048, got '0'" data lint products.jsonl --embed-url http://127.0.0.1:9/v1 --embed-model m --embed-batch 0
+bad embed-scheme "yardstick: embeddings URL 'ftp://127.0.0.1/v1': expected http(s)://HOST[:PORT]/v1" data lint products.jsonl --embed-url ftp://127.0.0.1/v1 --embed-model m
+bad embed-model "yardstick: embeddings need a model name (--embed-model)" data lint products.jsonl --embed-url http://127.0.0.1:9/v1
+bad embed-split "yardstick: data split: --embed-url is not an option of this command (see yardstick --help)" data split items.csv --embed-url http://127.0.0.1:9/v1
 # Bad key values stop the split before anything is written.
 printf '{"id": "a", "t": 1}\n{"t": 2}\n' > nokey.jsonl
 bad no-key "yardstick: nokey.jsonl:2: the key field 'id' is missing or empty (every row needs a key; --key FIELD names another field)" data split nokey.jsonl --train nk-tr.jsonl --eval nk-ev.jsonl
