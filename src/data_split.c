@@ -38,6 +38,7 @@ typedef struct split {
   size_t n, a;
   uint64_t header_end;  /* CSV: the header's bytes end here */
   ys_dataset_kind src_kind;
+  struct stat in_st;    /* the input when first read */
   ys_idmap *strata;     /* stratum value -> index */
   size_t astrata;
   /* outputs */
@@ -310,6 +311,13 @@ static ys_err write_outputs(split *s, const char *path, ys_diag *diag)
   if(!in)
     return ys_fail(diag, YS_ERR_IO, path, 0, "cannot open: %s",
                    strerror(errno));
+  struct stat now;
+  if(fstat(fileno(in), &now) != 0 || now.st_size != s->in_st.st_size ||
+     now.st_mtime != s->in_st.st_mtime || now.st_ino != s->in_st.st_ino) {
+    fclose(in);
+    return ys_fail(diag, YS_ERR_DATA, path, 0, "the file changed while it "
+                   "was read");
+  }
   size_t cap = 64 * 1024;
   char *buf = ys_xmalloc(cap);
   uint64_t pos = 0, skip_bom = 0;
@@ -438,6 +446,13 @@ ys_err ys_data_split(const char *path, const ys_data_opts *opts,
                          need, nneed, diag);
   if(err)
     goto out;
+  /* The rows are copied in a second read of the file. */
+  if(fstat(fileno(s.src.ds->f), &s.in_st) != 0 ||
+     !S_ISREG(s.in_st.st_mode)) {
+    err = ys_fail(diag, YS_ERR_USAGE, path, 0, "not a regular file: split "
+                  "reads its input twice");
+    goto out;
+  }
   /* Splitting compares no text. */
   s.src.text_all = 0;
   r->format = ys_xstrdup(s.src.format);

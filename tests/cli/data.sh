@@ -303,6 +303,12 @@ bad embed-batch "yardstick: --embed-batch expects a whole number from 1 to 2048,
 bad embed-scheme "yardstick: embeddings URL 'ftp://127.0.0.1/v1': expected http(s)://HOST[:PORT]/v1" data lint products.jsonl --embed-url ftp://127.0.0.1/v1 --embed-model m
 bad embed-model "yardstick: embeddings need a model name (--embed-model)" data lint products.jsonl --embed-url http://127.0.0.1:9/v1
 bad embed-split "yardstick: data split: --embed-url is not an option of this command (see yardstick --help)" data split items.csv --embed-url http://127.0.0.1:9/v1
+# A pipe cannot be read twice.
+if cat items.csv | ys data split /dev/stdin --format csv --eval piped.csv >"$TMP/out" 2>"$TMP/err"; then RC=0; else RC=$?; fi
+expect_rc "split from a pipe" 2 &&
+  [ "$(cat "$TMP/err")" = "yardstick: /dev/stdin: not a regular file: split reads its input twice" ] ||
+  fail "split from a pipe: $(cat "$TMP/err")"
+[ -e piped.csv ] && fail "split from a pipe wrote a file"
 # Bad key values stop the split before anything is written.
 printf '{"id": "a", "t": 1}\n{"t": 2}\n' > nokey.jsonl
 bad no-key "yardstick: nokey.jsonl:2: the key field 'id' is missing or empty (every row needs a key; --key FIELD names another field)" data split nokey.jsonl --train nk-tr.jsonl --eval nk-ev.jsonl
