@@ -814,12 +814,19 @@ targets_table() {
   fi
 }
 
-# The "## History" section of the report being replaced is kept as it is
-# (it is written by hand; run.sh never changes it).
+# The "## History" and "## Dataset checks" sections of the report being
+# replaced are kept as they are (written by hand and by data-lint.sh;
+# run.sh never changes them).
 HISTORY=""
+DATASET=""
+keep_section() {
+  awk -v want="## $1" 'index($0, want) == 1 && substr($0, length(want) + 1) !~ /[^[:space:]]/ { on = 1; next }
+       on && /^## / { exit }
+       on && !started && /^[[:space:]]*$/ { next } on { started = 1; print }' "$RESULTS"
+}
 if [ -f "$RESULTS" ]; then
-  HISTORY=$(awk '/^## History[[:space:]]*$/ { on = 1; next } on && /^## / { exit }
-                 on && !started && /^[[:space:]]*$/ { next } on { started = 1; print }' "$RESULTS")
+  HISTORY=$(keep_section History)
+  DATASET=$(keep_section "Dataset checks")
 fi
 
 tmp="$WORK/RESULTS.md.tmp"
@@ -984,6 +991,12 @@ tmp="$WORK/RESULTS.md.tmp"
     echo "## History"
     echo
     echo "$HISTORY"
+    echo
+  fi
+  if [ -n "$DATASET" ]; then
+    echo "## Dataset checks"
+    echo
+    echo "$DATASET"
     echo
   fi
   echo "## Every run"
