@@ -153,11 +153,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   /* The first line: PROVIDER STATUS [CONTENT-TYPE]. */
   const char *in = (const char *)data;
   const char *nl = memchr(in, '\n', size);
-  size_t hlen = nl ? (size_t)(nl - in) : 0;
-  char head[256] = "";
-  if(hlen < sizeof(head))
-    memcpy(head, in, hlen);
-  head[hlen < sizeof(head) ? hlen : 0] = '\0';
+  char head[256] = ""; /* a longer first line reads as an empty one */
+  if(nl && (size_t)(nl - in) < sizeof(head)) {
+    memcpy(head, in, (size_t)(nl - in));
+    head[nl - in] = '\0';
+  }
   const char *body = nl ? nl + 1 : in;
   size_t blen = size - (size_t)(body - in);
   char *save = NULL;
@@ -170,9 +170,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     status = 200;
   const char *ctype = strtok_r(NULL, "\r", &save);
 
-  static char *roots[1];
-  if(!roots[0])
-    roots[0] = ys_xstrdup(YS_SRCDIR); /* where plugins/ is */
+  static char srcdir[] = YS_SRCDIR; /* where plugins/ is */
+  static char *roots[] = { srcdir };
   ys_loader ld;
   memset(&ld, 0, sizeof(ld));
   ld.dir = (char *)fuzz_tmpdir();
