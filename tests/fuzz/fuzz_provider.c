@@ -9,7 +9,9 @@
  * example "anthropic 200 application/json"), then the body. In the
  * plugin's state, ys.http.request is replaced by a function that waits
  * one turn of the event loop, as a network reply does, and returns that
- * response in the shape the real one gives: no connection is made.
+ * response in the shape the real one gives: no connection is made. A
+ * provider written "openai:cached" gets the reply at once, as from the
+ * response cache.
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,18 +32,19 @@
 #include "xalloc.h"
 
 /* Run from the plugin state with the provider's name, the status, the
- * content type (or nil) and the body; returns the backend, the task body
+ * content type (or nil), the body and whether the reply comes from the
+ * cache; returns the backend, the task body
  * (the runner's default evaluation: the reply's output if it has one,
  * else its text) and the prompt. */
 static const char HARNESS[] =
   "local ys = require \"yardstick\"\n"
-  "local provider, status, ctype, body = ...\n"
+  "local provider, status, ctype, body, cached = ...\n"
   "ys.http.request = function(transport, payload)\n"
   "  assert(type(transport) == \"table\" and type(payload) == \"string\")\n"
-  "  ys.sleep(0)\n"
+  "  if not cached then ys.sleep(0) end\n"
   "  return { status = status, body = body,\n"
   "           headers = { [\"content-type\"] = ctype },\n"
-  "           cached = false, attempts = 1 }\n"
+  "           cached = cached, attempts = cached and 0 or 1 }\n"
   "end\n"
   "local backend = ys[provider] { model = \"fuzz-model\",\n"
   "  base_url = provider == \"openai\" and \"http://127.0.0.1:9/v1\"\n"
@@ -162,8 +165,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   size_t blen = size - (size_t)(body - in);
   char *save = NULL;
   const char *word = strtok_r(head, " \r", &save);
-  const char *provider = word && !strcmp(word, "anthropic") ? "anthropic"
-                                                            : "openai";
+  const char *provider = word && !strncmp(word, "anthropic", 9)
+                         ? "anthropic" : "openai";
+  const char *tag = word ? strchr(word, ':') : NULL;
+  int cached = tag && !strcmp(tag, ":cached");
   word = strtok_r(NULL, " \r", &save);
   long status = word ? strtol(word, NULL, 10) : 200;
   if(status < 100 || status > 599)
@@ -209,7 +214,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     else
       lua_pushnil(L);
     lua_pushlstring(L, body, blen);
-    err = ys_lua_call(L, 4, 3, &d);
+    lua_pushboolean(L, cached);
+    err = ys_lua_call(L, 5, 3, &d);
     if(err) {
       /* Only the fixed plugin options run here: they must load. */
       fprintf(stderr, "fuzz_provider: %s\n", d.msg);
