@@ -142,10 +142,15 @@ static int model_chat(lua_State *L)
   return call_backend(L, b->m);
 }
 
+/* More tokens than any real call reports; a count past it (1e30, inf)
+ * would not even fit in a long, so it is estimated like a missing one. */
+#define MAX_TOKENS 1e12
+
 static long opt_tokens(lua_State *L, int idx, const char *k)
 {
   long n = -1;
-  if(lua_getfield(L, idx, k) == LUA_TNUMBER && lua_tonumber(L, -1) >= 0)
+  if(lua_getfield(L, idx, k) == LUA_TNUMBER && lua_tonumber(L, -1) >= 0 &&
+     lua_tonumber(L, -1) <= MAX_TOKENS)
     n = (long)lua_tonumber(L, -1);
   lua_pop(L, 1);
   return n;

@@ -11,8 +11,9 @@
  * and Lua. A reply may also carry `output`, a structured value that the
  * default evaluation uses instead of the text (replayed table outputs).
  * Failed calls are timed and counted too. When the backend reports no
- * token counts they are estimated (4 characters a token) and the usage is
- * marked estimated. rpm / tpm limits make a call wait its turn.
+ * token counts (or counts no call can have: negative, over 10^12) they
+ * are estimated (4 characters a token) and the usage is marked
+ * estimated. rpm / tpm limits make a call wait its turn.
  */
 #ifndef YS_MODEL_H
 #define YS_MODEL_H

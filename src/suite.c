@@ -120,6 +120,9 @@ typedef struct loadctx {
 
 /* [-0, +0, e] Raises "<where>: <message>". */
 static int fail_at(lua_State *L, const char *where, const char *fmt, ...)
+  YS_PRINTF(3, 4);
+
+static int fail_at(lua_State *L, const char *where, const char *fmt, ...)
 {
   char msg[1024];
   va_list ap;

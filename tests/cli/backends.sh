@@ -53,6 +53,14 @@ expect_rc "openai" 0 || true
 [ "$(json '.http.attempts' ok/summary.json)" = 20 ] || fail "openai: attempts"
 [ "$(jq -r 'select(.id == "s01") | "\(.usage.input_tokens) \(.usage.output_tokens) \(.usage.estimated_tokens)"' ok/samples.jsonl)" = "5 1 null" ] ||
   fail "openai: tokens from usage: $(head -1 ok/samples.jsonl)"
+# A count no call can have (9e18, inf) is estimated like a missing one:
+# it would overflow the sums or not fit a long at all (found by fuzzing).
+suite counts.lua 'ys.model { chat = function(self, r) return { text = "abcdefg",
+  input_tokens = 9e18, output_tokens = math.huge } end }'
+run_ys huge-tokens run counts.lua -q -o counts --no-cache
+expect_rc "huge tokens" 0 || true
+[ "$(jq -r 'select(.id == "s01") | "\(.usage.input_tokens) \(.usage.output_tokens) \(.usage.estimated_tokens)"' counts/samples.jsonl)" = "8 2 true" ] ||
+  fail "huge tokens: not estimated: $(head -1 counts/samples.jsonl)"
 # }======
 
 # {====== retries ======

@@ -1,0 +1,2 @@
+local ys = require "yardstick"
+local os = require "os"

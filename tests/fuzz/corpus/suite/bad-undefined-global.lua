@@ -1,0 +1,2 @@
+local ys = require "yardstick"
+local limit = max_samples + 1
