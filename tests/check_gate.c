@@ -411,8 +411,8 @@ START_TEST(test_bad_stored_verdict_is_an_error)
     "{\"model\": \"a\"}",
     "{\"kind\": \"beats\", \"model\": \"a\", \"metric\": \"em\"}",
     "{\"kind\": \"threshold\", \"model\": \"a\", \"metric\": \"em\"}",
-    "{\"kind\": \"not_worse_than\", \"model\": \"a\", \"metric\": \"em\","
-    " \"other\": \"b\", \"alpha\": 0.05}",
+    ("{\"kind\": \"not_worse_than\", \"model\": \"a\", \"metric\": \"em\","
+     " \"other\": \"b\", \"alpha\": 0.05}"),
     "{\"kind\": \"max_error_rate\", \"model\": \"a\"}",
   };
   for(size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

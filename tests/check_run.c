@@ -121,6 +121,9 @@ static void spit(const char *path, const char *text)
 /* Writes tmp/name from a printf format where the data directory is
  * given as the first argument by the caller. Returns the path. */
 static const char *write_suite(const char *name, const char *fmt, ...)
+  YS_PRINTF(2, 3);
+
+static const char *write_suite(const char *name, const char *fmt, ...)
 {
   char text[8192];
   va_list ap;
