@@ -85,6 +85,21 @@ EOF
 }
 
 die() { echo "bench: $*" >&2; exit 1; }
+# neutral TEXT: TEXT with this machine's places for the build, scratch,
+# source and kit directories replaced by BUILD, WORK, SRC and KIT, so the
+# report names no local path.
+neutral() {
+  local t=$1 kit
+  kit=$(dirname "${NODE_MOCK:-/nonexistent/x}")
+  # Absolute places only: a relative --build such as "build" would
+  # otherwise replace that word everywhere.
+  case ${BUILD:-} in /?*) t=${t//"$BUILD"/BUILD} ;; esac
+  case ${WORK:-} in /?*) t=${t//"$WORK"/WORK} ;; esac
+  case $kit in /nonexistent) ;; /?*) t=${t//"$kit"/KIT} ;; esac
+  case ${BUILD_SRC:-} in /?*) t=${t//"$BUILD_SRC"/SRC} ;; esac
+  case $SRC in /?*) t=${t//"$SRC"/SRC} ;; esac
+  printf '%s\n' "$t"
+}
 usage_err() { echo "bench: $*" >&2; echo "see bench/run.sh --help" >&2; exit 2; }
 say() { echo "bench: $*" >&2; }
 
@@ -856,11 +871,15 @@ tmp="$WORK/RESULTS.md.tmp"
   echo
   echo "## Versions"
   echo
-  echo "- yardstick: $YS_VERSION ($YS_BIN, built $(date -u -r "$YS_BIN" '+%Y-%m-%d %H:%M UTC'), CFLAGS \`$CFLAGS_USED\`) from $BUILD_SRC at commit $COMMIT"
-  [ "$BUILD_SRC" = "$SRC" ] || echo "- bench scripts: $SRC at commit $BENCH_COMMIT"
-  echo "- server: ys-testserver from the same build ($YS_TESTSERVER), libmicrohttpd $MHD"
+  echo "BUILD is the build directory, WORK the scratch directory, SRC the"
+  echo "source tree of the build and KIT the shared benchmark kit's directory;"
+  echo "their places on this machine are left out."
+  echo
+  echo "- yardstick: $YS_VERSION ($(neutral "$YS_BIN"), built $(date -u -r "$YS_BIN" '+%Y-%m-%d %H:%M UTC'), CFLAGS \`$CFLAGS_USED\`) from $(neutral "$BUILD_SRC") at commit $COMMIT"
+  [ "$BUILD_SRC" = "$SRC" ] || echo "- bench scripts: the tree of bench/run.sh at commit $BENCH_COMMIT"
+  echo "- server: ys-testserver from the same build ($(neutral "$YS_TESTSERVER")), libmicrohttpd $MHD"
   if [ $NODE_ROWS = 1 ]; then
-    echo "- Node mock: $NODE_MOCK (sha256 $NODE_MOCK_SHA...), run with $MOCK_NODE $MOCK_NODE_VERSION"
+    echo "- Node mock: $(neutral "$NODE_MOCK") (sha256 $NODE_MOCK_SHA...), run with $(neutral "$MOCK_NODE") $MOCK_NODE_VERSION"
   else
     echo "- Node mock: not run (see Notes)"
   fi
@@ -871,7 +890,7 @@ tmp="$WORK/RESULTS.md.tmp"
   echo "## Command"
   echo
   echo '```'
-  echo "$INVOKED"
+  neutral "$INVOKED"
   echo '```'
   echo
   echo "yardstick runs: $RUNS per cell; promptfoo runs: $PEER_RUNS per cell; wrk runs: $WRK_RUNS x ${WRK_DURATION} s."
