@@ -44,69 +44,16 @@ local function kind(v)
   return t
 end
 
--- The JSON value starting at byte i of s and the byte after it, or nil.
-local function value_at(s, i)
-  local sub = s:sub(i)
-  local v, err = ys.json.decode(sub)
-  if v ~= nil then return v, #s + 1 end
-  local n = tonumber(err:match("^invalid JSON at offset (%d+): text after "
-                               .. "the value$"))
-  if not n then return nil end
-  return ys.json.decode(sub:sub(1, n)), i + n
-end
-
-local MAX_TRIES = 64 -- as ys.json.extract: each try may read to the end
-
--- The JSON object in the text s, or nil and why there is none. Without
--- extract, s must be one. With it, as ys.json.extract does for any value
--- but looking for an object: the whole text, else the first ``` block
--- holding one, else the first {...} that is one, skipping other values
--- whole (an object inside a list is not the object).
-local function find_object(s, extract)
-  local v, err = ys.json.decode(s)
-  if v ~= nil then
-    if is_object(v) then return v end
-    return nil, "expected a JSON object, got " .. kind(v)
-  end
-  if not extract then return nil, err end
-  local other -- the first value that is not an object
-  local at = 1
-  while true do
-    local open = s:find("```", at, true)
-    if not open then break end
-    local body = s:find("\n", open + 3, true)
-    if not body then break end
-    local close = s:find("```", body + 1, true)
-    if not close then break end
-    v = ys.json.decode(s:sub(body + 1, close - 1))
-    if is_object(v) then return v end
-    if other == nil then other = v end
-    at = close + 3
-  end
-  at = 1
-  for _ = 1, MAX_TRIES do
-    local i = s:find("[{%[]", at)
-    if not i then break end
-    local after
-    v, after = value_at(s, i)
-    if is_object(v) then return v end
-    if v ~= nil then
-      if other == nil then other = v end
-      at = after
-    else
-      at = i + 1
-    end
-  end
-  if other ~= nil then
-    return nil, "expected a JSON object, got " .. kind(other)
-  end
-  return nil, "no JSON value found in the text"
-end
-
--- The output as a JSON object (a table from evaluate, or text holding
--- one), or nil and why not.
+-- The output as a JSON object (a table from evaluate, or text that is
+-- one; with extract, text holding one, found as ys.json.extract finds an
+-- object), or nil and why not.
 local function object_of(output, extract)
-  if type(output) == "string" then return find_object(output, extract) end
+  if type(output) == "string" then
+    if extract then return ys.json.extract(output, "object") end
+    local v, err = ys.json.decode(output)
+    if v == nil then return nil, err end
+    output = v
+  end
   if is_object(output) then return output end
   return nil, "expected a JSON object, got " .. kind(output)
 end

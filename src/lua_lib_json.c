@@ -923,16 +923,63 @@ static const char *balanced(const char *p, const char *end)
   return NULL;
 }
 
-/* json.extract(text) -> value | nil, message. For chatty model output:
- * the whole text if it is JSON; else the first ``` fenced block that is;
- * else the first balanced {...} or [...] that is. */
+/* What the decoded value at the top of the stack is, for messages. */
+static const char *value_kind(lua_State *L)
+{
+  switch(lua_type(L, -1)) {
+  case LUA_TLIGHTUSERDATA: return "null";
+  case LUA_TSTRING: return "a string";
+  case LUA_TNUMBER: return "a number";
+  case LUA_TBOOLEAN: return "a boolean";
+  case LUA_TTABLE:
+    if(lua_getmetatable(L, -1)) {
+      lua_pop(L, 1);
+      return "an array";
+    }
+    return "an object";
+  default: return luaL_typename(L, -1);
+  }
+}
+
+/* Whether a value just decoded is what the caller wants: anything, or
+ * (objects only) an object. Else it is popped, and the first such kind
+ * noted in *other. */
+static int wanted(lua_State *L, int objects, const char **other)
+{
+  const char *k = value_kind(L);
+  if(!objects || !strcmp(k, "an object"))
+    return 1;
+  if(!*other)
+    *other = k; /* a literal: outlives the value */
+  lua_pop(L, 1);
+  return 0;
+}
+
+/* json.extract(text [, "object"]) -> value | nil, message. For chatty
+ * model output: the whole text if it is JSON; else the first ``` fenced
+ * block that is; else the first balanced {...} or [...] that is. With
+ * "object", only an object will do: whole text that is other JSON is an
+ * error, and other values are passed over (skipped whole, so an object
+ * inside a list is not taken). */
 static int json_extract(lua_State *L)
 {
   size_t len;
   const char *s = luaL_checklstring(L, 1, &len);
+  int objects = 0;
+  if(!lua_isnoneornil(L, 2)) {
+    if(strcmp(luaL_checkstring(L, 2), "object"))
+      return luaL_argerror(L, 2, "expected \"object\" or nothing");
+    objects = 1;
+  }
   lua_settop(L, 1);
-  if(ys_lua_decode_json(L, s, len))
-    return 1;
+  const char *other = NULL;
+  if(ys_lua_decode_json(L, s, len)) {
+    if(wanted(L, objects, &other))
+      return 1;
+    luaL_pushfail(L);
+    lua_pushfstring(L, "expected a JSON object, got %s", other);
+    return 2;
+  }
   const char *end = s + len;
   /* Fenced blocks: ```json ... ``` or ``` ... ```. */
   for(const char *p = s; p < end;) {
@@ -946,7 +993,8 @@ static int json_extract(lua_State *L)
     const char *close = strstr(body, "```");
     if(!close)
       break;
-    if(ys_lua_decode_json(L, body, (size_t)(close - body)))
+    if(ys_lua_decode_json(L, body, (size_t)(close - body)) &&
+       wanted(L, objects, &other))
       return 1;
     p = close + 3;
   }
@@ -956,11 +1004,17 @@ static int json_extract(lua_State *L)
       continue;
     tries++; /* bounded: each try scans to the end of the text */
     const char *e = balanced(p, end);
-    if(e && ys_lua_decode_json(L, p, (size_t)(e - p)))
-      return 1;
+    if(e && ys_lua_decode_json(L, p, (size_t)(e - p))) {
+      if(wanted(L, objects, &other))
+        return 1;
+      p = e - 1; /* past the whole value */
+    }
   }
   luaL_pushfail(L);
-  lua_pushliteral(L, "no JSON value found in the text");
+  if(other)
+    lua_pushfstring(L, "expected a JSON object, got %s", other);
+  else
+    lua_pushliteral(L, "no JSON value found in the text");
   return 2;
 }
 

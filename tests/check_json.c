@@ -987,6 +987,36 @@ START_TEST(test_json_lib_has_encode_decode_null)
 }
 END_TEST
 
+/* json.extract: any value, or with "object" only an object, passing over
+ * other values whole. */
+START_TEST(test_json_lib_extract)
+{
+  run_lua("local v = json.extract('says [1, 2] then')\n"
+          "assert(v[2] == 2)\n"
+          "v = json.extract('x\\n```json\\n{\"a\": 1}\\n```\\n')\n"
+          "assert(v.a == 1)\n"
+          "local n, err = json.extract('no json here')\n"
+          "assert(n == nil and err == 'no JSON value found in the text', err)\n"
+          /* object: whole text, a fenced block, then balanced values */
+          "v = json.extract('{\"a\": 1}', 'object')\n"
+          "assert(v.a == 1)\n"
+          "n, err = json.extract('[{\"a\": 1}]', 'object')\n"
+          "assert(n == nil and err == 'expected a JSON object, got an array',"
+          " err)\n"
+          "n, err = json.extract('null', 'object')\n"
+          "assert(err == 'expected a JSON object, got null', err)\n"
+          "v = json.extract('```\\n[1]\\n```\\nthen {\"b\": 2}', 'object')\n"
+          "assert(v.b == 2)\n"
+          "v = json.extract('list [{\"in\": 1}] and {\"out\": 2}', 'object')\n"
+          "assert(v.out == 2 and v['in'] == nil)\n"
+          "n, err = json.extract('only [1, {\"a\": 1}] here', 'object')\n"
+          "assert(err == 'expected a JSON object, got an array', err)\n"
+          "n, err = json.extract('nothing', 'object')\n"
+          "assert(err == 'no JSON value found in the text', err)\n"
+          "assert(not pcall(json.extract, '{}', 'array'))\n");
+}
+END_TEST
+
 START_TEST(test_json_lib_encode_sorts_keys_and_keeps_arrays)
 {
   run_lua("local s = json.encode({b = 1, a = {1, 2, 3}, c = 'x'})\n"
@@ -1246,6 +1276,7 @@ static Suite *json_suite(void)
   tcase_add_checked_fixture(tc, lib_setup, lua_teardown);
   tcase_add_test(tc, test_scratch_buffer_is_taken_once);
   tcase_add_test(tc, test_json_lib_has_encode_decode_null);
+  tcase_add_test(tc, test_json_lib_extract);
   tcase_add_test(tc, test_json_lib_encode_sorts_keys_and_keeps_arrays);
   tcase_add_test(tc, test_json_lib_decode_builds_values);
   tcase_add_test(tc, test_json_lib_round_trip);
