@@ -16,70 +16,152 @@
 -- output with long blank runs.
 local ys = require "yardstick"
 
+local byte, find, gsub, sub = string.byte, string.find, string.gsub,
+                              string.sub
+local concat = table.concat
+
 -- s without the characters of class lead at its start and of class tail
 -- at its end (Lua pattern classes such as "%s").
 local function strip(s, lead, tail)
-  local i = s:find("[^" .. lead .. "]")
+  local i = find(s, "[^" .. lead .. "]")
   if not i then return "" end
   local j = s:match("^.*()[^" .. tail .. "]")
   if not j or j < i then return "" end
-  return s:sub(i, j)
+  return sub(s, i, j)
 end
 
 local function trim(s)
   return strip(s, "%s", "%s")
 end
 
-local function split(s, sep, ignore_case)
-  local parts = {}
-  local i = 1
+-- Runs of blanks as one space ("%s" is ASCII whitespace; a search first,
+-- as most text has no run to collapse).
+local function collapse(s)
+  if find(s, "[\t-\r]") or find(s, "  ", 1, true) then
+    s = gsub(s, "%s+", " ")
+  end
+  return s
+end
+
+-- The levels of path s: split at sep, each level trimmed, its blank runs
+-- collapsed and, with fold, case-folded; empty levels dropped. When sep
+-- has no blank, letter, digit or non-ASCII byte (whole), collapsing
+-- cannot create or break a separator, nor can folding ASCII text, so
+-- they are done once for the whole string: the same result, fewer calls.
+-- (Folding other text composes characters, which could swallow a
+-- separator: "> U+0338" is one character.)
+local function split(s, sep, fold, whole)
+  if whole then
+    s = collapse(s)
+    if fold and not find(s, "[\128-\255]") then
+      s = ys.casefold(s)
+      fold = false
+    end
+  end
+  local parts, n, i = {}, 0, 1
   while true do
-    local a, b = s:find(sep, i, true)
-    local part = a and s:sub(i, a - 1) or s:sub(i)
-    part = trim(part):gsub("%s+", " ")
-    if ignore_case then part = ys.casefold(part) end
-    if part ~= "" then parts[#parts + 1] = part end
+    local a, b = find(s, sep, i, true)
+    local part = sub(s, i, (a or #s + 1) - 1)
+    if whole then
+      -- At most one blank at each end after collapsing.
+      if byte(part, 1) == 32 then part = sub(part, 2) end
+      if byte(part, -1) == 32 then part = sub(part, 1, -2) end
+      if fold then part = ys.casefold(part) end
+    else
+      part = collapse(trim(part))
+      if fold then part = ys.casefold(part) end
+    end
+    if part ~= "" then n = n + 1; parts[n] = part end
     if not a then break end
     i = b + 1
   end
   return parts
 end
 
+-- Bytes an answer's first and last characters may be stripped of.
+local LEAD = { [32] = true, [34] = true, [39] = true, [96] = true }
+for c = 9, 13 do LEAD[c] = true end
+local TAIL = { [46] = true }
+for c in pairs(LEAD) do TAIL[c] = true end
+
 -- Models often wrap the answer: keep the first non-empty line and drop
 -- surrounding quotes and backticks, blanks and trailing periods, in any
 -- order ("A > B". too).
 local function answer(s)
-  for line in (s .. "\n"):gmatch("(.-)\r?\n") do
-    if line:find("%S") then
-      return strip(line, "%s\"'`", "%s\"'`.")
-    end
+  local i = find(s, "%S")
+  if not i then return "" end
+  local e = find(s, "\n", i, true)
+  local line = (e or i > 1) and sub(s, i, (e or #s + 1) - 1) or s
+  if LEAD[byte(line, 1)] or TAIL[byte(line, -1)] then
+    line = strip(line, "%s\"'`", "%s\"'`.")
   end
-  return ""
+  return line
 end
 
--- The parsed taxonomy of a params table: ids -> path, and the set of
--- normalised paths. Parsed once per metric instance.
-local parsed = setmetatable({}, { __mode = "k" })
+-- What one metric instance (its params table) keeps between calls: the
+-- parsed taxonomy (ids -> path, and the set of normalised paths), the
+-- level key names, and the levels of recent references and answers.
+local states = setmetatable({}, { __mode = "k" })
 
-local function taxonomy(p)
-  local t = parsed[p]
+local function state(p)
+  local t = states[p]
   if t then return t end
-  t = { by_id = {}, paths = {} }
-  local n = 0
-  for line in (p.taxonomy .. "\n"):gmatch("(.-)\r?\n") do
-    if not line:match("^%s*#") and line:match("%S") then
-      local id, at = line:match("^%s*(%d+)%s+%-%s+()")
-      local path = trim(at and line:sub(at) or line)
-      local parts = split(path, p.sep, p.ignore_case)
-      local key = table.concat(parts, "\0")
-      t.paths[key] = true
-      if id then t.by_id[id] = path end
-      n = n + 1
+  local whole = not find(p.sep, "[%s%w\128-\255]")
+  t = { keys = {}, whole = whole, gold = {}, pred = {}, memo = 0 }
+  for k = 1, p.levels do t.keys[k] = "level" .. k end
+  if p.taxonomy then
+    local by_id, paths, n = {}, {}, 0
+    for line in (p.taxonomy .. "\n"):gmatch("(.-)\r?\n") do
+      if not line:match("^%s*#") and line:match("%S") then
+        local id, at = line:match("^%s*(%d+)%s+%-%s+()")
+        local path = trim(at and line:sub(at) or line)
+        local parts = split(path, p.sep, p.ignore_case, whole)
+        paths[concat(parts, "\0")] = true
+        if id then by_id[id] = path end
+        n = n + 1
+      end
     end
+    if n == 0 then error("the taxonomy file has no categories", 0) end
+    t.tax = { by_id = by_id, paths = paths }
   end
-  if n == 0 then error("the taxonomy file has no categories", 0) end
-  parsed[p] = t
+  states[p] = t
   return t
+end
+
+-- Levels of recent short texts are remembered: references repeat (a
+-- taxonomy has a few thousand categories) and so do answers. Bounded:
+-- the memory starts over past MEMO entries, and long texts are not kept.
+local MEMO, MEMO_LEN = 4096, 200
+
+local function remember(st, which, s, parts)
+  if #s <= MEMO_LEN then
+    if st.memo >= MEMO then st.gold, st.pred, st.memo = {}, {}, 0 end
+    st[which][s] = parts
+    st.memo = st.memo + 1
+  end
+  return parts
+end
+
+-- The reference's levels (an id stands for its path).
+local function gold_levels(p, st, want)
+  local w = want
+  if st.tax then
+    -- Ids stand for their paths (a leading "ID - " is dropped too).
+    w = st.tax.by_id[w:match("^%s*(%d+)%s*$") or ""] or w
+  end
+  return remember(st, "gold", want, split(w, p.sep, p.ignore_case,
+                                           st.whole))
+end
+
+-- The answer's levels (an id, or "ID - path", stands for its path).
+local function pred_levels(p, st, output)
+  local got = answer(output)
+  if st.tax then
+    local id = got:match("^(%d+)$") or got:match("^(%d+)%s+%-%s+")
+    got = (id and st.tax.by_id[id]) or got:gsub("^%d+%s+%-%s+", "")
+  end
+  return remember(st, "pred", output, split(got, p.sep, p.ignore_case,
+                                             st.whole))
 end
 
 return {
@@ -114,7 +196,7 @@ return {
     local k = {}
     for i = 1, p.levels do k[i] = "level" .. i end
     if p.taxonomy then
-      taxonomy(p) -- parse (and check) it now
+      state(p) -- parse (and check) the taxonomy now
       k[#k + 1] = "valid"
     end
     return k
@@ -129,35 +211,31 @@ return {
             .. p.expected .. "'", 0)
     end
     if type(output) ~= "string" then output = ys.json.encode(output) end
-    -- Folding case needs text (checked here for a clear message).
-    if p.ignore_case and not utf8.len(output) then
-      error("the output is not valid UTF-8 text", 0)
+    local st = state(p)
+    local pred = st.pred[output]
+    if not pred then
+      -- Folding case needs text (checked here for a clear message).
+      if p.ignore_case and not utf8.len(output) then
+        error("the output is not valid UTF-8 text", 0)
+      end
+      pred = pred_levels(p, st, output)
     end
-    local got = answer(output)
-    local tax = p.taxonomy and taxonomy(p)
-    if tax then
-      -- Ids stand for their paths (a leading "ID - " is dropped too).
-      want = tax.by_id[want:match("^%s*(%d+)%s*$") or ""] or want
-      local id = got:match("^(%d+)$") or got:match("^(%d+)%s+%-%s+")
-      got = (id and tax.by_id[id]) or got:gsub("^%d+%s+%-%s+", "")
-    end
-    local gold = split(want, p.sep, p.ignore_case)
+    local gold = st.gold[want] or gold_levels(p, st, want)
     if #gold == 0 then
       error("sample '" .. ctx.id .. "' has an empty '" .. p.expected
             .. "'", 0)
     end
-    local pred = split(got, p.sep, p.ignore_case)
     local r = {}
-    local ok = true
+    local ok, keys = true, st.keys
     for k = 1, p.levels do
-      local depth = math.min(k, #gold)
+      local depth = k < #gold and k or #gold
       if k <= #gold then
         ok = ok and pred[k] == gold[k]
       end
-      r["level" .. k] = ok and #pred >= depth
+      r[keys[k]] = ok and #pred >= depth
     end
-    if tax then
-      r.valid = #pred > 0 and tax.paths[table.concat(pred, "\0")] == true
+    if st.tax then
+      r.valid = #pred > 0 and st.tax.paths[concat(pred, "\0")] == true
     end
     return r
   end,
