@@ -23,6 +23,7 @@
 #include "lua_lib_text.h"
 #include "lua_lib_ys.h"
 #include "sched.h"
+#include "utf8.h"
 #include "xalloc.h"
 
 static const char LOADER_KEY[] = "ys.loader";
@@ -589,6 +590,92 @@ static int replay_chat(lua_State *L)
   return 1;
 }
 
+/* The row's member k as Lua sees it: the last of that name. */
+static const cJSON *last_member(const cJSON *row, const char *k)
+{
+  const cJSON *found = NULL;
+  for(const cJSON *c = row ? row->child : NULL; c; c = c->next)
+    if(c->string && !strcmp(c->string, k))
+      found = c;
+  return found;
+}
+
+/* A copy of s for a reply's text, or NULL when the Lua way would have to
+ * say why it cannot be one (a NUL, not UTF-8). */
+static char *reply_text(const char *s, size_t *len)
+{
+  size_t n = strlen(s), bad;
+  if(!ys_utf8_valid(s, n, &bad))
+    return NULL;
+  *len = n;
+  return ys_xstrndup(s, n);
+}
+
+/* The token count a record gives, as model:chat reads it; -1: none. */
+static long record_tokens(const cJSON *usage, const char *k)
+{
+  const cJSON *n = cJSON_GetObjectItemCaseSensitive(usage, k);
+  if(!cJSON_IsNumber(n) || !(n->valuedouble >= 0) || n->valuedouble > 1e12)
+    return -1;
+  return (long)n->valuedouble;
+}
+
+/* replay_chat's plain answers without Lua (ys_direct_fn): a string
+ * sample field, or a recorded string output that is not an error. */
+static int replay_direct(void *ud, const cJSON *row, const char *id,
+                         ys_direct_reply *reply)
+{
+  replay_box *b = ud;
+  reply->in = reply->out = -1;
+  if(b->field) {
+    const cJSON *v = last_member(row, b->field);
+    if(!cJSON_IsString(v))
+      return 0;
+    reply->text = reply_text(v->valuestring, &reply->len);
+    return reply->text != NULL;
+  }
+  cJSON *rec = NULL;
+  ys_diag d;
+  if(!b->r || ys_replay_get(b->r, id, &rec, &d) || !rec)
+    return 0;
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(rec, "status");
+  const cJSON *o = ys_json_path(rec, ys_replay_output_field(b->r));
+  reply->text = NULL;
+  if(!(cJSON_IsString(st) && !strcmp(st->valuestring, "error")) &&
+     cJSON_IsString(o))
+    reply->text = reply_text(o->valuestring, &reply->len);
+  if(reply->text) {
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(rec, "usage");
+    if(cJSON_IsObject(u)) {
+      reply->in = record_tokens(u, "input_tokens");
+      reply->out = record_tokens(u, "output_tokens");
+    }
+  }
+  cJSON_Delete(rec);
+  return reply->text != NULL;
+}
+
+int ys_lua_backend_direct(lua_State *L, int idx, ys_direct_fn *fn,
+                          void **ud)
+{
+  *fn = NULL;
+  *ud = NULL;
+  if(!lua_istable(L, idx))
+    return 0;
+  lua_getfield(L, idx, "chat");
+  if(lua_tocfunction(L, -1) == replay_chat &&
+     lua_getupvalue(L, -1, 1)) {
+    replay_box *b = luaL_testudata(L, -1, REPLAY_MT);
+    if(b) {
+      *fn = replay_direct;
+      *ud = b;
+    }
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return *fn != NULL;
+}
+
 /* ys.replay { file = "outputs.jsonl" [, model =, id_field =, output_field
  * =] } | ys.replay { field = "human_label" } -> model backend */
 static int ys_replay_fn(lua_State *L)
@@ -654,7 +741,7 @@ static int ys_replay_fn(lua_State *L)
 
 /* ys.model { chat = function(self, request) ... end, ... } -> the table,
  * checked: a model written in Lua inside the suite. */
-static int ys_model(lua_State *L)
+static int ys_model_fn(lua_State *L)
 {
   luaL_checktype(L, 1, LUA_TTABLE);
   if(lua_getfield(L, 1, "chat") != LUA_TFUNCTION)
@@ -823,7 +910,7 @@ static const luaL_Reg ys_funcs[] = {
   { "read_lines", ys_read_lines },
   { "metric", ys_metric_fn },
   { "replay", ys_replay_fn },
-  { "model", ys_model },
+  { "model", ys_model_fn },
   { "sleep", ys_sleep },
   { "clock", ys_clock },
   { "log", ys_log },

@@ -15,6 +15,7 @@
 
 #include "lua_host.h"
 #include "metric.h"
+#include "model.h"
 
 /* What the module needs from whoever loads the suite; must outlive L. */
 typedef struct ys_loader {
@@ -36,6 +37,11 @@ void ys_lua_record_where(lua_State *L, int idx, int level);
 /* Where the object at idx was made ("suite.lua:12"), or NULL. The string
  * is anchored in L while the object lives. */
 const char *ys_lua_where(lua_State *L, int idx);
+
+/* Whether the backend table at idx can answer without Lua (a replay
+ * whose chat is untouched); sets *fn and *ud (see ys_model.direct). */
+int ys_lua_backend_direct(lua_State *L, int idx, ys_direct_fn *fn,
+                          void **ud);
 
 /* The metric behind a ys.Metric userdata at idx, or NULL. */
 ys_metric *ys_lua_metric(lua_State *L, int idx);

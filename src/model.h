@@ -18,10 +18,25 @@
 #ifndef YS_MODEL_H
 #define YS_MODEL_H
 
+#include <cjson/cJSON.h>
 #include <lua.h>
 
 #include "limit.h"
 #include "sched.h"
+
+/* A backend's plain answer, given without Lua (see ys_model.direct). */
+typedef struct ys_direct_reply {
+  char *text;     /* owned: the reply's text (valid UTF-8, no NUL) */
+  size_t len;
+  long in, out;   /* token counts the backend reported; -1: none */
+} ys_direct_reply;
+
+/* Answers the default evaluation of the sample row (id) with text alone,
+ * and returns 1; returns 0, having done nothing, for anything else (an
+ * error, a structured output): the task then takes model:chat's way,
+ * which reports it as usual. */
+typedef int (*ys_direct_fn)(void *ud, const cJSON *row, const char *id,
+                            ys_direct_reply *reply);
 
 typedef struct ys_model {
   char *name;
@@ -38,6 +53,11 @@ typedef struct ys_model {
   ys_usage aux;       /* calls made from tasks evaluating another model */
   int inflight;       /* runner bookkeeping */
   size_t index;       /* position in the suite's model list */
+  /* A backend written in C (replay) may answer the default evaluation
+   * (no prompt function, no evaluate) without the Lua task; the runner
+   * then accounts the call as model:chat would. NULL: always Lua. */
+  ys_direct_fn direct;
+  void *direct_ud;    /* anchored by the backend table */
 } ys_model;
 
 /* [-0, +1, m] Creates the ys.Model userdata for m (with the backend table

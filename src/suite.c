@@ -311,6 +311,7 @@ static void read_model(lua_State *L, ys_model *m, int b, const char *w)
   lua_getfield(L, b, "kind");
   m->kind = ys_xstrdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "lua");
   lua_pop(L, 1);
+  ys_lua_backend_direct(L, b, &m->direct, &m->direct_ud);
   int t = lua_getfield(L, b, "concurrency");
   if(t != LUA_TNIL) {
     if(!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
