@@ -52,8 +52,10 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
   if(depth > YS_JSON_MAX_DEPTH)
     luaL_error(L, "JSON nested deeper than %d levels", YS_JSON_MAX_DEPTH);
   luaL_checkstack(L, 4, "JSON conversion");
+  /* lua_pushlstring: lua_pushstring looks every string up in Lua's
+   * cache of C strings by address first, which never hits here. */
   if(cJSON_IsString(v))
-    lua_pushstring(L, v->valuestring);
+    lua_pushlstring(L, v->valuestring, strlen(v->valuestring));
   else if(cJSON_IsNumber(v)) {
     double d = v->valuedouble;
     if(d == floor(d) && fabs(d) < 9007199254740992.0)
@@ -82,8 +84,9 @@ static void push_value(lua_State *L, const cJSON *v, int depth)
       n++;
     lua_createtable(L, 0, n);
     for(const cJSON *c = v->child; c; c = c->next) {
+      lua_pushlstring(L, c->string, strlen(c->string));
       push_value(L, c, depth + 1);
-      lua_setfield(L, -2, c->string);
+      lua_rawset(L, -3);
     }
   }
   else

@@ -557,7 +557,9 @@ void ys_metric_call_free(ys_metric *m, ys_metric_call *c)
    * while waiting is let go. */
   if(c->co && lua_status(c->co) == LUA_OK &&
      m->nspare < (int)(sizeof(m->spare) / sizeof(m->spare[0]))) {
-    lua_resetthread(c->co);
+    /* A coroutine that returned starts its next function as it is:
+     * lua_resetthread would also shrink its stack, which the next score
+     * grows back (a reallocation per call). */
     lua_settop(c->co, 0);
     m->spare[m->nspare++] = c->ref;
   }
@@ -637,18 +639,19 @@ static int begin_protected(lua_State *L)
   ys_lua_push_json(L, a->sample);
   ys_lua_push_json(L, a->output);
   lua_createtable(L, 0, 10);
-  lua_pushstring(L, x->id);
+  /* lua_pushlstring: these never hit lua_pushstring's cache. */
+  lua_pushlstring(L, x->id, strlen(x->id));
   lua_setfield(L, -2, "id");
-  lua_pushstring(L, x->model);
+  lua_pushlstring(L, x->model, strlen(x->model));
   lua_setfield(L, -2, "model");
   lua_pushinteger(L, x->repeat > 0 ? x->repeat : 1);
   lua_setfield(L, -2, "repeat");
   if(x->user) {
-    lua_pushstring(L, x->user);
+    lua_pushlstring(L, x->user, strlen(x->user));
     lua_setfield(L, -2, "prompt");
   }
   if(x->system) {
-    lua_pushstring(L, x->system);
+    lua_pushlstring(L, x->system, strlen(x->system));
     lua_setfield(L, -2, "system");
   }
   if(x->usage) {
