@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * journal.c: the run directory. Lines are gathered in a buffer and
- * written with one write() per batch (256 KiB or a second's worth, and
- * fsynced then), so a crash loses at most a second of results. A write
+ * written with one write() per batch (256 KiB or a second's worth), and
+ * what was written is fsynced at most once a second, so a crash loses at
+ * most a second or two of results (a killed process loses none of what
+ * it wrote), and a fast run does not wait on the disk. A write
  * cut short (a full disk, a kill) can leave a torn last line: resuming
  * drops it. The directory is 0700 and its files 0600: they may hold
  * patient data.
@@ -31,6 +33,8 @@ struct ys_journal {
   int fd;        /* samples.jsonl, or -1 */
   ys_buf pending;
   double last_flush; /* ms, monotonic */
+  double last_sync;  /* ms, monotonic */
+  int unsynced;      /* written since the last fsync */
   FILE *kept;    /* resuming: the lines already there, read in order */
   off_t kept_end;/* the end of the last whole line read */
   long kept_lines;
@@ -197,15 +201,24 @@ static ys_err write_all(int fd, const char *p, size_t n, const char *what,
 
 static ys_err flush_pending(ys_journal *j, ys_diag *diag)
 {
-  j->last_flush = now_ms();
-  if(!j->pending.len || j->fd < 0)
+  double now = now_ms();
+  j->last_flush = now;
+  if(j->fd < 0)
     return YS_OK;
-  ys_err err = write_all(j->fd, j->pending.data, j->pending.len,
-                         j->samples, diag);
-  ys_buf_reset(&j->pending);
-  if(!err && fdatasync(j->fd) != 0 && errno != EINVAL)
-    err = ys_fail(diag, YS_ERR_IO, j->samples, 0, "fsync failed: %s",
-                  strerror(errno));
+  ys_err err = YS_OK;
+  if(j->pending.len) {
+    err = write_all(j->fd, j->pending.data, j->pending.len, j->samples,
+                    diag);
+    ys_buf_reset(&j->pending);
+    j->unsynced = 1;
+  }
+  if(!err && j->unsynced && now - j->last_sync >= BATCH_MS) {
+    if(fdatasync(j->fd) != 0 && errno != EINVAL)
+      err = ys_fail(diag, YS_ERR_IO, j->samples, 0, "fsync failed: %s",
+                    strerror(errno));
+    j->unsynced = 0;
+    j->last_sync = now;
+  }
   return err;
 }
 
@@ -213,7 +226,7 @@ ys_err ys_journal_append(ys_journal *j, const char *line, size_t len,
                          ys_diag *diag)
 {
   if(!j->last_flush)
-    j->last_flush = now_ms();
+    j->last_flush = j->last_sync = now_ms();
   ys_err err = ys_buf_add(&j->pending, line, len);
   if(!err)
     err = ys_buf_addc(&j->pending, '\n');
@@ -226,7 +239,9 @@ ys_err ys_journal_append(ys_journal *j, const char *line, size_t len,
 
 ys_err ys_journal_tick(ys_journal *j, ys_diag *diag)
 {
-  if(j->pending.len && now_ms() - j->last_flush >= BATCH_MS)
+  double now = now_ms();
+  if((j->pending.len && now - j->last_flush >= BATCH_MS) ||
+     (j->unsynced && now - j->last_sync >= BATCH_MS))
     return flush_pending(j, diag);
   return YS_OK;
 }
