@@ -60,12 +60,12 @@ static int cut_short(const char *s, size_t n)
  * before it ("\\u0000") is text, not an escape. */
 static const char *find_escaped_nul(const char *s, size_t n)
 {
-  for(size_t i = 0; i + 6 <= n; i++) {
-    if(s[i] != '\\')
-      continue;
-    if(s[i + 1] == 'u' && !memcmp(s + i + 2, "0000", 4))
-      return s + i;
-    i++; /* skip the escaped character */
+  /* memchr: most lines have few escapes, if any. */
+  const char *end = s + n, *p = s;
+  while(end - p >= 6 && (p = memchr(p, '\\', (size_t)(end - p - 5)))) {
+    if(p[1] == 'u' && !memcmp(p + 2, "0000", 4))
+      return p;
+    p += 2; /* skip the escaped character */
   }
   return NULL;
 }
