@@ -4,7 +4,8 @@
 # the same local mock OpenAI-compatible server (yardstick's own
 # tests/server/ys-testserver), plus wrk's ceiling for that server; when the
 # shared benchmark kit's Node mock (mock-openai.js) is at hand, workloads 1,
-# 2 and 4 again against it. Writes bench/RESULTS.md. Everything runs on
+# 2 and 4 again against it; and the scale workload (a million replayed
+# samples, no server). Writes bench/RESULTS.md. Everything runs on
 # 127.0.0.1; nothing is written under bench/ except RESULTS.md. See
 # bench/README.md and `bench/run.sh --help`.
 set -euo pipefail
@@ -27,6 +28,11 @@ local mock server (ys-testserver), and writes bench/RESULTS.md.
   3  the samples of 1 from a warm response cache (both tools)
   4  wrk alone against the server: J1 connections, 2 threads, POST with the
      workload's body; the ceiling for workload 1
+  5  scale: N5 (1000000) and N5S (100000) recorded answers replayed from a
+     JSONL and scored with taxonomy_depth and exact_match, on one core (no
+     server); throughput, and peak RSS flat from N5S to N5; promptfoo does
+     the same work (echo provider, two javascript assertions) on the first
+     N5P (10000) rows, as does yardstick for the ratio
 
 Workloads 1, 2 and 4 (those selected) run a second time against the Node
 mock server of the shared benchmark kit (mock-openai.js, see --node-mock),
@@ -51,7 +57,7 @@ options:
                      missing; default \$YS_BENCH_PEERS, else /tmp/peers)
   --no-peer          do not run (or install) promptfoo
   --no-peer-w2       do not run promptfoo on workload 2
-  --workloads LIST   comma-separated subset of 1,2,3,4 (default all)
+  --workloads LIST   comma-separated subset of 1,2,3,4,5 (default all)
   --runs N           measured runs per yardstick cell (default 5)
   --peer-runs N      measured runs per promptfoo cell (default 3)
   --wrk-runs N       wrk runs (default 3)
@@ -59,6 +65,8 @@ options:
   --n1 N, --j1 N     workload 1 (and 3) samples and concurrency (10000, 32)
   --n2 N, --j2 N     workload 2 samples and concurrency (2000, 64)
   --latency2 MS      workload 2 server latency (100)
+  --n5 N, --n5-small N, --n5-peer N
+                     workload 5 sizes (1000000, 100000, 10000)
   --timeout S        limit for any one measured command (default 1200)
   --peer-w2-timeout S  limit for one promptfoo run of workload 2; when it is
                      hit, promptfoo's workload 2 is reported as not
@@ -71,13 +79,14 @@ options:
   --no-node-mock     do not run the Node mock rows
   --wait-load L      before measuring, wait (60 s steps, at most 15 minutes)
                      until the 1-minute load average is at most L
-  --quick            smoke test: n1=1000 n2=300, one run each, wrk 2 s,
+  --quick            smoke test: n1=1000 n2=300, n5=20000 n5-small=2000
+                     n5-peer=500, one run each, wrk 2 s,
                      report to WORK/RESULTS.md unless --results is given
   -h, --help         this text
 
 environment: YS_BIN, YS_TESTSERVER (binaries), YS_BUILD_DIR, YS_BENCH_WORK,
 YS_BENCH_PEERS, YS_BENCH_NODE_MOCK, YS_BENCH_NODE. Needs bash, awk, jq, curl,
-GNU time (/usr/bin/time), timeout, wrk (workload 4), node (the Node mock
+GNU time (/usr/bin/time), timeout, taskset (workload 5), wrk (workload 4), node (the Node mock
 rows only) and, to install the peer, npm.
 Exit status: 0 done (whether or not targets are met), 1 a run failed or
 was wrong, 2 usage or setup error.
@@ -108,9 +117,10 @@ WORK="${YS_BENCH_WORK:-/tmp/yardstick-bench}"
 PEERS="${YS_BENCH_PEERS:-/tmp/peers}"
 RESULTS=""
 PEER=1 PEER_W2=1
-WORKLOADS="1,2,3,4"
+WORKLOADS="1,2,3,4,5"
 RUNS=5 PEER_RUNS=3 WRK_RUNS=3 WRK_DURATION=10
 N1=10000 J1=32 N2=2000 J2=64 LAT2=100
+N5=1000000 N5S=100000 N5P=10000
 TIMEOUT=1200 PEER_W2_TIMEOUT=600
 QUICK=0
 NODE_MOCK="${YS_BENCH_NODE_MOCK:-}" NODE_MOCK_GIVEN=0 NODE_ROWS=1
@@ -136,12 +146,15 @@ while [ $# -gt 0 ]; do
     --n2) need_arg "$@"; N2=$2; shift 2 ;;
     --j2) need_arg "$@"; J2=$2; shift 2 ;;
     --latency2) need_arg "$@"; LAT2=$2; shift 2 ;;
+    --n5) need_arg "$@"; N5=$2; shift 2 ;;
+    --n5-small) need_arg "$@"; N5S=$2; shift 2 ;;
+    --n5-peer) need_arg "$@"; N5P=$2; shift 2 ;;
     --timeout) need_arg "$@"; TIMEOUT=$2; shift 2 ;;
     --peer-w2-timeout) need_arg "$@"; PEER_W2_TIMEOUT=$2; shift 2 ;;
     --node-mock) need_arg "$@"; NODE_MOCK=$2; NODE_MOCK_GIVEN=1; shift 2 ;;
     --no-node-mock) NODE_ROWS=0; shift ;;
     --wait-load) need_arg "$@"; WAIT_LOAD=$2; shift 2 ;;
-    --quick) QUICK=1; N1=1000 N2=300 RUNS=1 PEER_RUNS=1 WRK_RUNS=1 WRK_DURATION=2; shift ;;
+    --quick) QUICK=1; N1=1000 N2=300 N5=20000 N5S=2000 N5P=500 RUNS=1 PEER_RUNS=1 WRK_RUNS=1 WRK_DURATION=2; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage_err "unknown option '$1'" ;;
   esac
@@ -149,16 +162,17 @@ done
 
 # ---- checks -----------------------------------------------------------------
 is_uint() { case $1 in ''|*[!0-9]*) return 1 ;; *) [ "$1" -ge "${2:-1}" ] ;; esac; }
-for v in RUNS PEER_RUNS WRK_RUNS WRK_DURATION N1 J1 N2 J2 LAT2 TIMEOUT PEER_W2_TIMEOUT; do
+for v in RUNS PEER_RUNS WRK_RUNS WRK_DURATION N1 J1 N2 J2 LAT2 N5 N5S N5P TIMEOUT PEER_W2_TIMEOUT; do
   min=1; [ $v = LAT2 ] && min=0
   is_uint "${!v}" $min || usage_err "$v must be a whole number >= $min, got '${!v}'"
 done
 [ "$LAT2" -gt 0 ] || usage_err "--latency2 must be > 0 (the ideal is J2 / latency)"
 for r in RUNS PEER_RUNS WRK_RUNS; do [ "${!r}" -le 99 ] || usage_err "$r: at most 99"; done
-W1=0 W2=0 W3=0 W4=0
+[ "$N5S" -le "$N5" ] && [ "$N5P" -le "$N5" ] || usage_err "--n5-small and --n5-peer must not exceed --n5"
+W1=0 W2=0 W3=0 W4=0 W5=0
 IFS=, read -r -a WL_LIST <<<"$WORKLOADS"
 for w in "${WL_LIST[@]}"; do
-  case $w in 1) W1=1 ;; 2) W2=1 ;; 3) W3=1 ;; 4) W4=1 ;; *) usage_err "--workloads: unknown workload '$w'" ;; esac
+  case $w in 1) W1=1 ;; 2) W2=1 ;; 3) W3=1 ;; 4) W4=1 ;; 5) W5=1 ;; *) usage_err "--workloads: unknown workload '$w'" ;; esac
 done
 if [ -n "$WAIT_LOAD" ]; then
   [[ $WAIT_LOAD =~ ^[0-9]+(\.[0-9]+)?$ ]] || usage_err "--wait-load must be a number such as 1.0, got '$WAIT_LOAD'"
@@ -178,6 +192,7 @@ for t in awk jq curl timeout sort date realpath; do
 done
 [ -x /usr/bin/time ] || usage_err "GNU time (/usr/bin/time, Debian package 'time') is needed"
 [ $W4 = 0 ] || command -v wrk >/dev/null || usage_err "wrk is needed for workload 4 (Debian package 'wrk'), or leave 4 out of --workloads"
+[ $W5 = 0 ] || command -v taskset >/dev/null || usage_err "taskset is needed for workload 5 (Debian package 'util-linux'), or leave 5 out of --workloads"
 case $(date +%N) in *N*|'') usage_err "date +%N is not supported (GNU date is needed)" ;; esac
 
 # The Node mock of the shared benchmark kit: an explicit path must exist; the
@@ -350,16 +365,19 @@ cleanup() { stop_server; }
 trap cleanup EXIT
 trap 'stop_server; exit 130' INT TERM
 
+# SRV "none" (workload 5): no server; these count nothing.
 server_cpu() { # user+system seconds of the server so far
+  [ "$SRV" != none ] || { echo 0; return; }
   awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); print ($12 + $13) / hz }' "/proc/$SERVER_PID/stat"
 }
-server_reset() { curl -fsS --noproxy '*' -m 5 -X POST "$SERVER_URL/stats/reset" >/dev/null; }
+server_reset() { [ "$SRV" = none ] || curl -fsS --noproxy '*' -m 5 -X POST "$SERVER_URL/stats/reset" >/dev/null; }
 server_stats() { curl -fsS --noproxy '*' -m 5 "$SERVER_URL/stats"; }
 # The chat completions the server answered since the last reset.
 # ys-testserver's "requests" leaves /stats and /stats/reset out; the Node
 # mock's "requests" counts them (the GET /stats itself included), its
 # "chat" counts only POST /v1/chat/completions.
 server_requests() {
+  if [ "$SRV" = none ]; then echo 0; return; fi
   if [ "$SRV" = node-mock ]; then server_stats | jq .chat; else server_stats | jq .requests; fi
 }
 
@@ -476,6 +494,70 @@ pf_run() {
   rm -f "$out"
 }
 
+# ---- workload 5 (no server, one core) -----------------------------------------
+# The scale data's expected counts: "rows level1 level2 level3 exact".
+w5_expected() { read -r X_N X_L1 X_L2 X_L3 X_EX <"$1.expected"; }
+
+# ys_scale N DATA REP -> measured on core 0, checked against the counts the
+# generator wrote, recorded as kind nN
+ys_scale() {
+  local n=$1 data=$2 rep=$3 kind="n$1"
+  local out="$WORK/ys/w5-$kind-$rep" prefix="$WORK/logs/ys-w5-$kind-$rep"
+  rm -rf "$out"
+  measure 5 yardstick "$rep" "$kind" "$TIMEOUT" "$prefix" -- \
+    env -u OPENAI_API_KEY -u YARDSTICK_PATH YS_BENCH_DATA="$data" \
+      taskset -c 0 "$YS_BIN" run "$HERE/scale.lua" -o "$out" -q
+  if [ "$M_RC" != 0 ]; then
+    show_fail "$prefix"
+    die "yardstick workload 5 ($n samples, run $rep) exited with status $M_RC"
+  fi
+  w5_expected "$data"
+  jq -e --argjson n "$n" --argjson l1 "$X_L1" --argjson l2 "$X_L2" \
+        --argjson l3 "$X_L3" --argjson ex "$X_EX" '
+      def count(k): .models[0].metrics[k] | select(.n == $n and .errors == 0) | .value * $n | round;
+      .status == "complete" and .tasks == $n and .tasks_with_errors == 0
+      and count("taxonomy_depth.level1") == $l1 and count("taxonomy_depth.level2") == $l2
+      and count("taxonomy_depth.level3") == $l3 and count("exact_match") == $ex' \
+      "$out/summary.json" >/dev/null ||
+    die "yardstick workload 5 ($n samples, run $rep): WRONG: summary.json does not give the generator's counts ($X_L1 $X_L2 $X_L3 $X_EX); see $out"
+  [ "$(wc -l <"$out/samples.jsonl")" -eq "$n" ] ||
+    die "yardstick workload 5 ($n samples, run $rep): WRONG: samples.jsonl does not have $n lines"
+  record 5 yardstick "$rep" "$kind"
+  say "w5 yardstick $n #$rep: ${M_WALL}s, $((M_RSS / 1024)) MB, $(awk -v n="$n" -v w="$M_WALL" 'BEGIN { printf "%.0f", n / w }') samples/s, scores as expected"
+  rm -rf "$out"
+}
+
+# pf_scale REP: promptfoo on the first N5P rows (CSV), core 0
+pf_scale() {
+  local rep=$1 kind="n$N5P" home
+  local out="$WORK/pf/w5-$kind-$rep.json" prefix="$WORK/logs/pf-w5-$kind-$rep"
+  home=$(mktemp -d "$WORK/pf/home.XXXXXX")
+  pf_env "$home" "$PF_CACHE" 9
+  rm -f "$out"
+  measure 5 promptfoo "$rep" "$kind" "$TIMEOUT" "$prefix" -- \
+    "${PF_ENV[@]}" taskset -c 0 "$PF_BIN" eval -c "$HERE/promptfoo-scale.yaml" -t "$CSV5P" \
+      --no-cache --max-concurrency "$J1" --no-table --no-progress-bar -o "$out"
+  rm -rf "$home"
+  # 100: some assertions failed, as some answers are wrong by design.
+  if [ "$M_RC" != 0 ] && [ "$M_RC" != 100 ]; then
+    show_fail "$prefix"
+    die "promptfoo workload 5 (run $rep) exited with status $M_RC"
+  fi
+  w5_expected "$CSV5P"
+  jq -e --argjson n "$N5P" --argjson l1 "$X_L1" --argjson l2 "$X_L2" \
+        --argjson l3 "$X_L3" --argjson ex "$X_EX" '
+      .results.stats.successes == $ex and .results.stats.failures == $n - $ex
+      and .results.stats.errors == 0 and (.results.results | length) == $n
+      and ([.results.results[].namedScores.level1] | add) == $l1
+      and ([.results.results[].namedScores.level2] | add) == $l2
+      and ([.results.results[].namedScores.level3] | add) == $l3' "$out" >/dev/null ||
+    { jq -c '.results.stats | {successes, failures, errors}' "$out" >&2 || true
+      die "promptfoo workload 5 (run $rep): WRONG: not the generator's counts ($X_L1 $X_L2 $X_L3 $X_EX); see $out"; }
+  record 5 promptfoo "$rep" "$kind"
+  say "w5 promptfoo $N5P #$rep: ${M_WALL}s, $((M_RSS / 1024)) MB, $(awk -v n="$N5P" -v w="$M_WALL" 'BEGIN { printf "%.0f", n / w }') samples/s, scores as expected"
+  rm -f "$out"
+}
+
 # ---- wrk (workload 4) ---------------------------------------------------------
 wrk_prepare() { # the body of the first sample, as both tools send it
   local content body want got
@@ -515,6 +597,15 @@ DATA1="$WORK/data/samples-$N1.csv"
 DATA2="$WORK/data/samples-$N2.csv"
 "$HERE/gen-dataset.sh" "$N1" "$DATA1"
 "$HERE/gen-dataset.sh" "$N2" "$DATA2"
+DATA5="$WORK/data/scale-$N5.jsonl"
+DATA5S="$WORK/data/scale-$N5S.jsonl"
+DATA5P="$WORK/data/scale-$N5P.jsonl"
+CSV5P="$WORK/data/scale-$N5P.csv"
+if [ $W5 = 1 ]; then
+  "$HERE/gen-scale.sh" "$N5" "$DATA5"
+  "$HERE/gen-scale.sh" "$N5S" "$DATA5S"
+  "$HERE/gen-scale.sh" "$N5P" "$DATA5P" "$N5P" "$CSV5P"
+fi
 
 # ---- a quiet machine ---------------------------------------------------------
 WAITED_NOTE=""
@@ -633,6 +724,22 @@ run_w4() { # SRV
   stop_server
 }
 
+# ---- workload 5 -----------------------------------------------------------------
+run_w5() {
+  local pr=0 i
+  say "workload 5: $N5 and $N5S replayed samples (and $N5P against promptfoo), one core"
+  SRV=none
+  if [ $PEER = 1 ]; then pr=$PEER_RUNS; fi
+  for i in $(seq "$(maxn "$RUNS" "$pr")"); do
+    if [ "$i" -le "$RUNS" ]; then
+      ys_scale "$N5" "$DATA5" "$i"
+      ys_scale "$N5S" "$DATA5S" "$i"
+      ys_scale "$N5P" "$DATA5P" "$i"
+    fi
+    if [ "$i" -le "$pr" ]; then pf_scale "$i"; fi
+  done
+}
+
 # ys-testserver first (every workload), then the Node mock (1, 2, 4).
 for srv in testserver node-mock; do
   if [ $srv = node-mock ] && [ $NODE_ROWS = 0 ]; then continue; fi
@@ -641,6 +748,7 @@ for srv in testserver node-mock; do
   if [ $W3 = 1 ] && [ $srv = testserver ]; then run_w3; fi
   if [ $W4 = 1 ] && [ $W1 = 0 ]; then run_w4 $srv; fi
 done
+if [ $W5 = 1 ]; then run_w5; fi
 
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -710,6 +818,25 @@ figures() {
 }
 figures testserver ""
 figures node-mock n
+# Workload 5's medians: W5_WALL_<tool>_<n>, W5_RSS_..., W5_CNT_..., and the
+# throughputs and ratios.
+for cell in "yardstick $N5" "yardstick $N5S" "yardstick $N5P" "promptfoo $N5P"; do
+  set -- $cell
+  printf -v "W5_WALL_$1_$2" '%s' "$(median none 5 "$1" "n$2" wall_s)"
+  printf -v "W5_RSS_$1_$2" '%s' "$(median none 5 "$1" "n$2" rss_kb)"
+  printf -v "W5_USR_$1_$2" '%s' "$(median none 5 "$1" "n$2" user_s)"
+  printf -v "W5_SYS_$1_$2" '%s' "$(median none 5 "$1" "n$2" sys_s)"
+  printf -v "W5_CNT_$1_$2" '%s' "$(count none 5 "$1" "n$2")"
+done
+v="W5_WALL_yardstick_$N5"; Y5=$(thr "$N5" "${!v}")
+v="W5_WALL_yardstick_$N5P"; Y5P=$(thr "$N5P" "${!v}")
+v="W5_WALL_promptfoo_$N5P"; P5P=$(thr "$N5P" "${!v}")
+v="W5_RSS_yardstick_$N5"; w="W5_RSS_yardstick_$N5S"
+R_FLAT5=$([ -n "${!v}" ] && [ -n "${!w}" ] && calc "printf \"%.2f\", ${!v} / ${!w}")
+RSS5_MB=$([ -n "${!v}" ] && calc "printf \"%.1f\", ${!v} / 1024")
+R_THR5=$([ -n "$Y5P" ] && [ -n "$P5P" ] && calc "printf \"%.1f\", $Y5P / $P5P")
+v="W5_RSS_yardstick_$N5P"; w="W5_RSS_promptfoo_$N5P"
+R_RSS5=$([ -n "${!v}" ] && [ -n "${!w}" ] && calc "printf \"%.1f\", ${!w} / ${!v}")
 g() { printf '%s' "${!1-}"; } # the value of the variable named $1
 
 # versions and machine
@@ -827,6 +954,11 @@ targets_table() {
   if [ $W3 = 1 ]; then
     row " 3: warm cache >= 50,000 samples/s " " none (no request is sent) " " $(nz "$Y3") samples/s " " $(met "${Y3:+$Y3 >= 50000}") "
   fi
+  if [ $W5 = 1 ]; then
+    row " 5: $N5 replayed samples >= 100,000 samples/s, one core " " none (replay) " " $(nz "$Y5") samples/s " " $(met "${Y5:+$Y5 >= 100000}") "
+    row " 5: peak RSS at $N5 samples <= 64 MB " " none (replay) " " $(nz "$RSS5_MB") MB " " $(met "${RSS5_MB:+$RSS5_MB <= 64}") "
+    row " 5: peak RSS flat: $N5 within 1.2x of $N5S " " none (replay) " " $(if [ -n "$R_FLAT5" ]; then echo "${R_FLAT5}x"; else echo n/a; fi) " " $(met "${R_FLAT5:+$R_FLAT5 <= 1.2}") "
+  fi
 }
 
 # The "## History" and "## Dataset checks" sections of the report being
@@ -852,7 +984,8 @@ tmp="$WORK/RESULTS.md.tmp"
   echo "wall time from the clock around each command, peak RSS from \`/usr/bin/time\`."
   echo "Every run was checked: every sample answered and scored 1 (yardstick:"
   echo "summary.json and samples.jsonl; promptfoo: its JSON output), and the server"
-  echo "saw exactly the expected number of requests."
+  echo "saw exactly the expected number of requests; in workload 5, every score"
+  echo "gave the counts the data generator wrote."
   echo
   echo "Two servers: yardstick's own C test server (ys-testserver, every workload;"
   echo "wrk's figure against it is the strict ceiling) and, where it was at hand,"
@@ -967,6 +1100,46 @@ tmp="$WORK/RESULTS.md.tmp"
   fi
   echo
 
+  echo "## Workload 5: scale, $N5 replayed samples, one core (no server)"
+  echo
+  if [ $W5 = 1 ]; then
+    echo "\`bench/gen-scale.sh\` writes the rows: a product title, its category in a"
+    echo "three-level taxonomy of 360 categories and a recorded answer (75% right,"
+    echo "12% right but quoted, lower-cased, padded or with a period, 13% wrong at"
+    echo "some level), and the counts each score must give. yardstick replays the"
+    echo "answers (\`ys.replay { field = \"pred\" }\`) and scores them with"
+    echo "\`taxonomy_depth\` and \`exact_match\` (bench/scale.lua); promptfoo does the"
+    echo "same work on the first $N5P rows: its \`echo\` provider returns each answer"
+    echo "and two javascript assertions score it the same way"
+    echo "(bench/promptfoo-scale.yaml, bench/scale-checks.js)$(if [ -n "$P5P" ]; then
+      echo "; at its pace here, $N5 rows would take it about $(calc "printf \"%.0f\", $N5 / $P5P / 60") minutes"; fi)."
+    echo "Both run on one core (\`taskset -c 0\`); every run's"
+    echo "scores were checked against the generator's counts. Wall time includes"
+    echo "start-up, yardstick's checking pass over the file and writing every"
+    echo "result line (samples.jsonl)."
+    echo
+    row " tool " " samples " " median wall s " " samples/s " " median peak RSS MB " " CPU user+sys " " ratio "
+    row "---" "---:" "---:" "---:" "---:" "---" "---"
+    for cell in "yardstick $N5" "yardstick $N5S" "yardstick $N5P" "promptfoo $N5P"; do
+      set -- $cell
+      c=$(g "W5_CNT_$1_$2")
+      if [ "$c" -gt 0 ]; then
+        ratio=" "
+        if [ "$1 $2" = "yardstick $N5" ] && [ -n "$R_FLAT5" ]; then ratio="peak RSS ${R_FLAT5}x that at $N5S"; fi
+        if [ "$1 $2" = "yardstick $N5P" ] && [ -n "$R_THR5" ]; then ratio="throughput ${R_THR5}x promptfoo's, peak RSS 1/$R_RSS5"; fi
+        row " $1 (n=$c) " " $2 " " $(fmt_s "$(g "W5_WALL_$1_$2")") " " $(nz "$(thr "$2" "$(g "W5_WALL_$1_$2")")") " " $(fmt_mb "$(g "W5_RSS_$1_$2")") " \
+            " $(cpu "$(g "W5_USR_$1_$2")" "$(g "W5_SYS_$1_$2")" "$(g "W5_WALL_$1_$2")") " " $ratio "
+      elif [ "$1" = promptfoo ]; then
+        row " promptfoo " " $2 " " - " " - " " - " " - " " ${PEER_NOTE:-not run} "
+      fi
+    done
+    echo
+    echo "What a sample keeps in memory is described in doc/scale.md (\"Memory\")."
+  else
+    echo "Not run (--workloads $WORKLOADS)."
+  fi
+  echo
+
   echo "## Against the shared kit's Node mock (mock-openai.js)"
   echo
   if [ $NODE_ROWS = 1 ]; then
@@ -1020,7 +1193,7 @@ tmp="$WORK/RESULTS.md.tmp"
   fi
   echo "## Every run"
   echo
-  echo "server: testserver = ys-testserver, node-mock = the kit's mock-openai.js; wall s, peak RSS KB, user s, system s,"
+  echo "server: testserver = ys-testserver, node-mock = the kit's mock-openai.js, none = workload 5 (no server); wall s, peak RSS KB, user s, system s,"
   echo "server CPU s, chat requests the server saw; for wrk the last column is requests/s."
   echo
   echo '```'
