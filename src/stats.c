@@ -108,6 +108,20 @@ double ys_stats_mcnemar_exact(unsigned long b, unsigned long c)
   return p > 1 ? 1 : p;
 }
 
+/* The interval and p-value from b resampled means (sorted in place). */
+static void paired_finish(double *means, int b, double level, long below,
+                          long above, double *lo, double *hi, double *p)
+{
+  double a = (1 - level) / 2;
+  *lo = ys_stats_quantile(means, (size_t)b, a);
+  *hi = ys_stats_quantile(means, (size_t)b, 1 - a);
+  long side = below < above ? below : above;
+  *p = 2 * ((double)side + 1) / ((double)b + 1);
+  if(*p > 1)
+    *p = 1;
+  free(means);
+}
+
 void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
                                double level, uint64_t seed, double *lo,
                                double *hi, double *p)
@@ -129,14 +143,33 @@ void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
     below += means[i] <= 0;
     above += means[i] >= 0;
   }
-  double a = (1 - level) / 2;
-  *lo = ys_stats_quantile(means, (size_t)b, a);
-  *hi = ys_stats_quantile(means, (size_t)b, 1 - a);
-  long side = below < above ? below : above;
-  *p = 2 * ((double)side + 1) / ((double)b + 1);
-  if(*p > 1)
+  paired_finish(means, b, level, below, above, lo, hi, p);
+}
+
+void ys_stats_paired_bootstrap_i8(const signed char *d, size_t n, int b,
+                                  double level, uint64_t seed, double *lo,
+                                  double *hi, double *p)
+{
+  if(!n || b < 2) {
+    *lo = *hi = NAN;
     *p = 1;
-  free(means);
+    return;
+  }
+  double *means = ys_xmalloc((size_t)b * sizeof(double));
+  ys_rng r;
+  ys_rng_seed(&r, seed);
+  long below = 0, above = 0;
+  for(int i = 0; i < b; i++) {
+    /* The same draws as the double version; a sum of small integers is
+     * exact either way, so the means are the same to the last bit. */
+    int64_t sum = 0;
+    for(size_t k = 0; k < n; k++)
+      sum += d[ys_rng_below(&r, n)];
+    means[i] = (double)sum / (double)n;
+    below += means[i] <= 0;
+    above += means[i] >= 0;
+  }
+  paired_finish(means, b, level, below, above, lo, hi, p);
 }
 
 typedef struct ranked {

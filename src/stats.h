@@ -39,6 +39,13 @@ void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
                                double level, uint64_t seed, double *lo,
                                double *hi, double *p);
 
+/* The same for differences of -1, 0 or 1 (two binary scores) held as
+ * bytes: the same draws, and the same figures as the double version on
+ * the same differences, in an eighth of the memory. */
+void ys_stats_paired_bootstrap_i8(const signed char *d, size_t n, int b,
+                                  double level, uint64_t seed, double *lo,
+                                  double *hi, double *p);
+
 /* Holm's step-down adjustment of n p-values: adj[i] is p[i] adjusted
  * (monotone, at most 1). p and adj may be the same array. */
 void ys_stats_holm(const double *p, size_t n, double *adj);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * summary.c: accumulation and the summary document. Sums run in dataset
- * order; per-task values are kept (as doubles: costs and latencies need
- * the precision) for bootstrap intervals, quantiles and custom aggregates.
+ * order. Per-task scores are kept in columns (a bit per task for binary
+ * keys, a double for continuous ones) for bootstrap intervals, paired
+ * gates, medians and custom aggregates; latencies and elapsed times are
+ * kept as doubles for their quantiles.
  */
 #include <math.h>
 #include <stdint.h>
@@ -16,8 +18,7 @@
 #include "xalloc.h"
 
 typedef struct series {
-  double *v;     /* one per task of the model; NaN: not scored */
-  size_t n, a;
+  ys_column col; /* one per task of the model; NaN: not scored */
   double sum;    /* of scored values, in order */
   long scored, errors, positive;
 } series;
@@ -64,8 +65,13 @@ ys_summary *ys_summary_new(const ys_suite *s, uint64_t seed)
       sm->key_sub[k] = j;
     }
   sm->models = ys_xcalloc(s->nmodels, sizeof(model_acc));
-  for(size_t m = 0; m < s->nmodels; m++)
-    sm->models[m].keys = ys_xcalloc(sm->nkeys + 1, sizeof(series));
+  for(size_t m = 0; m < s->nmodels; m++) {
+    model_acc *ma = &sm->models[m];
+    ma->keys = ys_xcalloc(sm->nkeys + 1, sizeof(series));
+    for(size_t j = 0; j < sm->nkeys; j++)
+      ys_column_init(&ma->keys[j].col,
+                     ys_metric_binary(s->metrics[sm->key_metric[j]]));
+  }
   return sm;
 }
 
@@ -75,7 +81,7 @@ void ys_summary_free(ys_summary *sm)
     return;
   for(size_t m = 0; m < sm->s->nmodels; m++) {
     for(size_t k = 0; k < sm->nkeys; k++)
-      free(sm->models[m].keys[k].v);
+      ys_column_cleanup(&sm->models[m].keys[k].col);
     free(sm->models[m].keys);
     free(sm->models[m].lat);
     free(sm->models[m].elapsed);
@@ -90,15 +96,6 @@ void ys_summary_free(ys_summary *sm)
 size_t ys_summary_nkeys(const ys_summary *sm)
 {
   return sm->nkeys;
-}
-
-static void series_push(series *se, double x)
-{
-  if(se->n == se->a) {
-    se->a = se->a ? se->a * 2 : 256;
-    se->v = ys_xrealloc(se->v, se->a * sizeof(double));
-  }
-  se->v[se->n++] = x;
 }
 
 static void push_double(double **v, size_t *n, size_t *a, double x)
@@ -125,14 +122,14 @@ void ys_summary_add(ys_summary *sm, size_t model, int ok,
     if(isnan(x)) {
       se->errors++;
       partial = ok;
-      series_push(se, NAN);
+      ys_column_push(&se->col, NAN);
       continue;
     }
     se->scored++;
     se->sum += x;
     if(x > 0)
       se->positive++;
-    series_push(se, x);
+    ys_column_push(&se->col, x);
   }
   if(partial)
     ma->partial++;
@@ -188,14 +185,18 @@ static void add_num(cJSON *o, const char *k, double x)
     cJSON_AddNumberToObject(o, k, tidy(x));
 }
 
-/* Scored values of a series as doubles (caller frees). */
+/* Scored values of a series as doubles (caller frees): a copy for the
+ * few figures that need the values themselves. */
 static double *scored_values(const series *se, size_t *n)
 {
-  double *v = ys_xmalloc((se->n ? se->n : 1) * sizeof(double));
+  double *v = ys_xmalloc((se->scored ? (size_t)se->scored : 1) *
+                         sizeof(double));
   size_t k = 0;
-  for(size_t i = 0; i < se->n; i++)
-    if(!isnan(se->v[i]))
-      v[k++] = se->v[i];
+  for(size_t i = 0; i < se->col.n; i++) {
+    double x = ys_column_at(&se->col, i);
+    if(!isnan(x))
+      v[k++] = x;
+  }
   *n = k;
   return v;
 }
@@ -207,7 +208,7 @@ static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k)
   ys_metric *m = sm->s->metrics[sm->key_metric[k]];
   int binary = ys_metric_binary(m);
   ys_metric_agg agg = ys_metric_aggregation(m);
-  long n = (long)se->n;
+  long n = (long)se->col.n;
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "n", (double)n);
   cJSON_AddNumberToObject(o, "scored", (double)se->scored);
@@ -376,16 +377,17 @@ cJSON *ys_summary_build(ys_summary *sm)
   /* Gates see the document built so far and the per-task scores. */
   const char **mnames = ys_xcalloc(s->nmodels + 1, sizeof(char *));
   int *binary = ys_xcalloc(sm->nkeys + 1, sizeof(int));
-  const double **cols = ys_xcalloc(s->nmodels * sm->nkeys + 1,
-                                   sizeof(double *));
+  /* Shallow copies: views of the series' columns, freed with them. */
+  ys_column *cols = ys_xcalloc(s->nmodels * sm->nkeys + 1,
+                               sizeof(ys_column));
   size_t ntasks = SIZE_MAX;
   for(size_t mi = 0; mi < s->nmodels; mi++) {
     mnames[mi] = s->models[mi]->name;
     for(size_t k = 0; k < sm->nkeys; k++) {
       const series *se = &sm->models[mi].keys[k];
-      cols[mi * sm->nkeys + k] = se->v;
-      if(se->n < ntasks)
-        ntasks = se->n;
+      cols[mi * sm->nkeys + k] = se->col;
+      if(se->col.n < ntasks)
+        ntasks = se->col.n;
     }
   }
   for(size_t k = 0; k < sm->nkeys; k++)

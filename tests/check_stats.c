@@ -3,8 +3,9 @@
  * check_stats.c: unit tests for the statistics behind summaries and gates
  * (stats.h): Wilson intervals against published values, type-7 quantiles
  * against NumPy's default, the seeded percentile bootstrap, McNemar's
- * exact test, Holm's adjustment and the paired bootstrap, and the
- * SplitMix64 generator against its published sequence. Uses Check and
+ * exact test, Holm's adjustment and the paired bootstrap (on doubles and
+ * on bytes), and the SplitMix64 generator against its published
+ * sequence. Uses Check and
  * libm; run by `make check`.
  */
 #include <check.h>
@@ -560,6 +561,30 @@ START_TEST(test_paired_bootstrap_empty_is_nan_and_p_one)
 }
 END_TEST
 
+START_TEST(test_paired_bootstrap_bytes_match_doubles)
+{
+  /* Binary differences as bytes give the doubles' figures exactly. */
+  size_t n = 1000;
+  double *d = malloc(n * sizeof(double));
+  signed char *d8 = malloc(n);
+  for(size_t i = 0; i < n; i++) {
+    d8[i] = (signed char)(i % 7 == 0 ? -1 : i % 3 == 0 ? 1 : 0);
+    d[i] = d8[i];
+  }
+  double lo, hi, p, lo8, hi8, p8;
+  ys_stats_paired_bootstrap(d, n, 500, 0.95, 9, &lo, &hi, &p);
+  ys_stats_paired_bootstrap_i8(d8, n, 500, 0.95, 9, &lo8, &hi8, &p8);
+  ck_assert_double_eq(lo, lo8);
+  ck_assert_double_eq(hi, hi8);
+  ck_assert_double_eq(p, p8);
+  ys_stats_paired_bootstrap_i8(d8, 0, 500, 0.95, 9, &lo8, &hi8, &p8);
+  ck_assert(isnan(lo8) && isnan(hi8));
+  ck_assert_double_eq(p8, 1);
+  free(d);
+  free(d8);
+}
+END_TEST
+
 /* }====== */
 
 static Suite *stats_suite(void)
@@ -610,6 +635,7 @@ static Suite *stats_suite(void)
   tcase_add_test(tc, test_paired_bootstrap_p_agrees_with_interval);
   tcase_add_test(tc, test_paired_bootstrap_empty_is_nan_and_p_one);
   tcase_add_test(tc, test_normal_quantile_matches_reference);
+  tcase_add_test(tc, test_paired_bootstrap_bytes_match_doubles);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("rng");
