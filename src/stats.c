@@ -4,9 +4,11 @@
  * accumulate each resample's mean in a fixed order, so the same seed and
  * data give the same bounds on every machine. McNemar's exact p-value
  * sums binomial terms in log space, so it holds for millions of pairs.
+ * Quantiles of long streams come from a log histogram of fixed size.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 #include "xalloc.h"
@@ -171,6 +173,93 @@ void ys_stats_paired_bootstrap_i8(const signed char *d, size_t n, int b,
   }
   paired_finish(means, b, level, below, above, lo, hi, p);
 }
+
+/* {====== bounded quantiles ====== */
+
+#define GAMMA 1.01
+/* Bucket 0 holds what is at most YS_QUANT_MIN; bucket i > 0 holds
+ * (MIN * GAMMA^(i-1), MIN * GAMMA^i], up to past YS_QUANT_MAX
+ * (ln(1e15) / ln(1.01) = 3471.1). */
+#define NBUCKETS 3473
+
+static size_t bucket_of(double x)
+{
+  if(!(x > YS_QUANT_MIN))
+    return 0;
+  double i = ceil(log(x / YS_QUANT_MIN) / log(GAMMA));
+  return i < 1 ? 1 : i > NBUCKETS - 1 ? NBUCKETS - 1 : (size_t)i;
+}
+
+/* The value a bucket stands for: the harmonic mean of its bounds, at
+ * most (GAMMA - 1) / (GAMMA + 1) (0.5%) from any value in it. */
+static double bucket_value(size_t i)
+{
+  return i ? 2 * YS_QUANT_MIN * pow(GAMMA, (double)i) / (1 + GAMMA) : 0;
+}
+
+/* The value of the r-th smallest (from 0) of the histogram's values. */
+static double rank_value(const uint32_t *b, size_t r)
+{
+  size_t cum = 0;
+  for(size_t i = 0; i < NBUCKETS; i++) {
+    cum += b[i];
+    if(r < cum)
+      return bucket_value(i);
+  }
+  return bucket_value(NBUCKETS - 1);
+}
+
+void ys_quant_init(ys_quant *q)
+{
+  memset(q, 0, sizeof(*q));
+}
+
+void ys_quant_add(ys_quant *q, double x)
+{
+  if(q->bucket) {
+    q->bucket[bucket_of(x)]++;
+    q->n++;
+    return;
+  }
+  if(q->n == YS_QUANT_EXACT) {
+    q->bucket = ys_xcalloc(NBUCKETS, sizeof(uint32_t));
+    for(size_t i = 0; i < q->n; i++)
+      q->bucket[bucket_of(q->v[i])]++;
+    free(q->v);
+    q->v = NULL;
+    q->a = 0;
+    q->bucket[bucket_of(x)]++;
+    q->n++;
+    return;
+  }
+  if(q->n == q->a) {
+    q->a = q->a ? q->a * 2 : 64;
+    q->v = ys_xrealloc(q->v, q->a * sizeof(double));
+  }
+  q->v[q->n++] = x;
+}
+
+double ys_quant_get(ys_quant *q, double p)
+{
+  if(!q->bucket)
+    return ys_stats_quantile(q->v, q->n, p);
+  /* Type 7 as ys_stats_quantile, on the buckets' values. */
+  double h = (double)(q->n - 1) * p;
+  size_t i = (size_t)floor(h);
+  double lo = rank_value(q->bucket, i);
+  if(i + 1 >= q->n)
+    return lo;
+  return lo + (h - (double)i) * (rank_value(q->bucket, i + 1) - lo);
+}
+
+void ys_quant_cleanup(ys_quant *q)
+{
+  free(q->v);
+  free(q->bucket);
+  ys_quant_init(q);
+}
+
+/* }====== */
 
 typedef struct ranked {
   double p;

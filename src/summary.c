@@ -3,8 +3,9 @@
  * summary.c: accumulation and the summary document. Sums run in dataset
  * order. Per-task scores are kept in columns (a bit per task for binary
  * keys, a double for continuous ones) for bootstrap intervals, paired
- * gates, medians and custom aggregates; latencies and elapsed times are
- * kept as doubles for their quantiles.
+ * gates, medians and custom aggregates; latencies and elapsed times go
+ * into bounded quantile estimators, so a million tasks of binary keys
+ * cost well under a megabyte.
  */
 #include <math.h>
 #include <stdint.h>
@@ -29,10 +30,8 @@ typedef struct model_acc {
   ys_usage usage;
   ys_usage judge;  /* model calls the metrics made to score it */
   double lat_sum; /* over the tasks in lat */
-  double *lat;
-  size_t nlat, alat;
-  double *elapsed; /* per ok task, start to end */
-  size_t nel, ael;
+  ys_quant lat;     /* per ok task with usage: its calls' latency */
+  ys_quant elapsed; /* per ok task, start to end */
   series *keys;
 } model_acc;
 
@@ -71,6 +70,8 @@ ys_summary *ys_summary_new(const ys_suite *s, uint64_t seed)
     for(size_t j = 0; j < sm->nkeys; j++)
       ys_column_init(&ma->keys[j].col,
                      ys_metric_binary(s->metrics[sm->key_metric[j]]));
+    ys_quant_init(&ma->lat);
+    ys_quant_init(&ma->elapsed);
   }
   return sm;
 }
@@ -83,8 +84,8 @@ void ys_summary_free(ys_summary *sm)
     for(size_t k = 0; k < sm->nkeys; k++)
       ys_column_cleanup(&sm->models[m].keys[k].col);
     free(sm->models[m].keys);
-    free(sm->models[m].lat);
-    free(sm->models[m].elapsed);
+    ys_quant_cleanup(&sm->models[m].lat);
+    ys_quant_cleanup(&sm->models[m].elapsed);
   }
   free(sm->models);
   free(sm->key_names);
@@ -96,15 +97,6 @@ void ys_summary_free(ys_summary *sm)
 size_t ys_summary_nkeys(const ys_summary *sm)
 {
   return sm->nkeys;
-}
-
-static void push_double(double **v, size_t *n, size_t *a, double x)
-{
-  if(*n == *a) {
-    *a = *a ? *a * 2 : 256;
-    *v = ys_xrealloc(*v, *a * sizeof(double));
-  }
-  (*v)[(*n)++] = x;
 }
 
 void ys_summary_add(ys_summary *sm, size_t model, int ok,
@@ -143,12 +135,12 @@ void ys_summary_add(ys_summary *sm, size_t model, int ok,
     if(usage->estimated)
       ma->usage.estimated = 1;
     if(ok) {
-      push_double(&ma->lat, &ma->nlat, &ma->alat, usage->latency_ms);
+      ys_quant_add(&ma->lat, usage->latency_ms);
       ma->lat_sum += usage->latency_ms;
     }
   }
   if(ok)
-    push_double(&ma->elapsed, &ma->nel, &ma->ael, elapsed_ms);
+    ys_quant_add(&ma->elapsed, elapsed_ms);
   if(judge_usage) {
     ma->judge.calls += judge_usage->calls;
     ma->judge.input_tokens += judge_usage->input_tokens;
@@ -333,17 +325,14 @@ cJSON *ys_summary_build(ys_summary *sm)
                             (double)ma->judge.output_tokens);
     add_num(ju, "cost", ma->judge.cost);
     cJSON *lat = cJSON_AddObjectToObject(mo, "latency_ms");
-    double mean = ma->nlat ? ma->lat_sum / (double)ma->nlat : NAN;
+    double mean = ma->lat.n ? ma->lat_sum / (double)ma->lat.n : NAN;
     add_num(lat, "mean", round(mean * 1000) / 1000);
-    add_num(lat, "p50", round(ys_stats_quantile(ma->lat, ma->nlat, 0.5) *
-                              1000) / 1000);
-    add_num(lat, "p95", round(ys_stats_quantile(ma->lat, ma->nlat, 0.95) *
-                              1000) / 1000);
+    add_num(lat, "p50", round(ys_quant_get(&ma->lat, 0.5) * 1000) / 1000);
+    add_num(lat, "p95", round(ys_quant_get(&ma->lat, 0.95) * 1000) / 1000);
     cJSON *el = cJSON_AddObjectToObject(mo, "elapsed_ms");
-    add_num(el, "p50", round(ys_stats_quantile(ma->elapsed, ma->nel, 0.5) *
-                             1000) / 1000);
-    add_num(el, "p95", round(ys_stats_quantile(ma->elapsed, ma->nel, 0.95) *
-                             1000) / 1000);
+    add_num(el, "p50", round(ys_quant_get(&ma->elapsed, 0.5) * 1000) / 1000);
+    add_num(el, "p95", round(ys_quant_get(&ma->elapsed, 0.95) * 1000) /
+            1000);
     cJSON *mets = cJSON_AddObjectToObject(mo, "metrics");
     for(size_t k = 0; k < sm->nkeys; k++)
       cJSON_AddItemToObject(mets, sm->key_names[k],

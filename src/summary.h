@@ -3,8 +3,8 @@
  * summary.h: what a run adds up to. Task results are added in dataset
  * order (whatever order they finished in), so every figure is identical
  * at any concurrency. Keeps per task one bit per binary score and one
- * double per continuous score (column.h), and the latency and elapsed time
- * of each task; builds summary.json's content: per model
+ * double per continuous score (column.h), and the latencies in bounded
+ * quantile estimators (stats.h); builds summary.json's content: per model
  * and metric n, scored, errors, the aggregate, a 95% interval (Wilson for
  * binary metrics, seeded bootstrap for others), usage, cost and latency
  * percentiles; baselines; and each gate's verdict with its evidence.
