@@ -162,14 +162,14 @@ static int eval_range(const ys_gate *g, const cJSON *mo, cJSON *o)
 
 /* A model's column for a key, with the rule the summary uses. */
 static int column(const ys_scores *sc, const char *model, const char *key,
-                  const double **col, const unsigned char **present,
+                  const ys_column **col, const unsigned char **present,
                   int *binary)
 {
   long m = index_of(sc->models, sc->nmodels, model);
   long k = index_of(sc->keys, sc->nkeys, key);
   if(m < 0 || k < 0)
     return 0;
-  *col = sc->col[(size_t)m * sc->nkeys + (size_t)k];
+  *col = &sc->col[(size_t)m * sc->nkeys + (size_t)k];
   *present = sc->present ? sc->present[m] : NULL;
   *binary = sc->binary[k];
   return 1;
@@ -180,15 +180,16 @@ static int column(const ys_scores *sc, const char *model, const char *key,
 static int eval_vs_model(const ys_gate *g, const ys_scores *sc,
                          uint64_t seed, cJSON *o, double *p)
 {
-  const double *a, *b;
+  const ys_column *a, *b;
   const unsigned char *pa, *pb;
   int bin, bin2;
   if(!column(sc, g->model, g->metric, &a, &pa, &bin) ||
      !column(sc, g->other, g->metric, &b, &pb, &bin2))
     return fail_why(o, "the run has no scores for these models and metric");
   ys_paired r;
-  ys_paired_compare(a, pa, b, pb, sc->ntasks, bin, 1 - g->alpha,
-                    ys_paired_seed(seed, g->model, g->other, g->metric), &r);
+  ys_paired_compare_columns(a, pa, b, pb, sc->ntasks, bin, 1 - g->alpha,
+                            ys_paired_seed(seed, g->model, g->other,
+                                           g->metric), &r);
   cJSON_AddStringToObject(o, "method", r.method);
   cJSON_AddNumberToObject(o, "n", (double)r.n);
   add_num(o, "estimate", r.mean_a);
@@ -214,23 +215,27 @@ static int eval_vs_value(const ys_gate *g, const ys_scores *sc,
 {
   double bv = num(baseline, "value");
   add_num(o, "baseline", bv);
-  const double *a;
+  const ys_column *a;
   const unsigned char *pa;
   int bin;
   if(!column(sc, g->model, g->metric, &a, &pa, &bin))
     return fail_why(o, "the run has no scores for this model and metric");
-  double *v = ys_xmalloc((sc->ntasks ? sc->ntasks : 1) * sizeof(double));
+  /* Only the bootstrap (continuous) needs the values themselves. */
+  double *v = bin ? NULL : ys_xmalloc((sc->ntasks ? sc->ntasks : 1) *
+                                      sizeof(double));
   size_t n = 0;
   double sum = 0;
   for(size_t t = 0; t < sc->ntasks; t++) {
     if(pa && !pa[t])
       continue;
-    double x = a[t];
+    double x = ys_column_at(a, t);
     if(bin)
       x = isnan(x) ? 0 : x > 0;
     else if(isnan(x))
       continue;
-    v[n++] = x;
+    else
+      v[n] = x;
+    n++;
     sum += x;
   }
   double lo = NAN, hi = NAN, est = n ? sum / (double)n : NAN;

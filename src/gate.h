@@ -7,7 +7,7 @@
  * samples or the p95 latency. Gates are evaluated over a summary document
  * and the per-task scores behind it, the same way for a run that just
  * ended and for a stored one (`yardstick gate`), and each verdict carries
- * its evidence. Uses paired, stats, cJSON.
+ * its evidence. Uses column, paired, stats, cJSON.
  */
 #ifndef YS_GATE_H
 #define YS_GATE_H
@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "column.h"
 #include "err.h"
 
 typedef enum ys_gate_kind {
@@ -51,15 +52,16 @@ typedef struct ys_gate {
 #define YS_GATE_ALPHA 0.05
 
 /* Per-task scores behind a summary: for each model and metric key, a
- * column of ntasks values aligned on the same tasks (sample and repeat)
- * across models; NaN where the task or the metric failed. present[m], if
- * not NULL, flags the tasks model m has (a stored run may lack some). */
+ * column of at least ntasks values aligned on the same tasks (sample and
+ * repeat) across models; NaN where the task or the metric failed (bits
+ * for a run's binary keys, doubles otherwise: see column.h). present[m],
+ * if not NULL, flags the tasks model m has (a stored run may lack some). */
 typedef struct ys_scores {
   size_t nmodels, nkeys, ntasks;
   const char *const *models;
   const char *const *keys;
   const int *binary;                  /* per key */
-  const double *const *col;           /* col[m * nkeys + k] */
+  const ys_column *col;               /* col[m * nkeys + k] */
   const unsigned char *const *present; /* per model, or NULL */
 } ys_scores;
 

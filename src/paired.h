@@ -6,13 +6,15 @@
  * for pass/fail scores (an errored task counts as a failure, as in the
  * summary), a paired bootstrap for continuous ones (pairs where either is
  * unscored are left out). Used by gates and by `yardstick compare`. Uses
- * stats.
+ * column, stats.
  */
 #ifndef YS_PAIRED_H
 #define YS_PAIRED_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "column.h"
 
 /* Resamples behind every paired interval and bootstrap p-value. */
 #define YS_PAIRED_RESAMPLES 2000
@@ -35,6 +37,14 @@ void ys_paired_compare(const double *a, const unsigned char *pa,
                        const double *b, const unsigned char *pb,
                        size_t ntasks, int binary, double level,
                        uint64_t seed, ys_paired *out);
+
+/* The same on columns (ntasks values each, at most the columns' n). A
+ * binary comparison reads its columns in place and holds one byte per
+ * pair while it resamples; a continuous one, a double per pair. */
+void ys_paired_compare_columns(const ys_column *a, const unsigned char *pa,
+                               const ys_column *b, const unsigned char *pb,
+                               size_t ntasks, int binary, double level,
+                               uint64_t seed, ys_paired *out);
 
 /* A seed for one comparison from the run's seed and the names compared
  * (in either order), so a gate's figures depend neither on the order

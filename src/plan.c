@@ -2,11 +2,15 @@
 /*
  * plan.c: the checking pass. --sample keeps the N rows whose ids hash
  * lowest under the seed (a max-heap of N candidates), so the subset does
- * not depend on row order and grows stably with N.
+ * not depend on row order and grows stably with N. Duplicate ids are
+ * found with a Bloom filter and a second read (below).
  */
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 
+#include "bloom.h"
 #include "json.h"
 #include "plan.h"
 #include "xalloc.h"
@@ -91,6 +95,162 @@ static ys_err check_prompt_fields(const ys_suite *s, const cJSON *row,
   return YS_OK;
 }
 
+/* {====== duplicate ids ======
+ * Keeping every id (24 bytes each in a ys_idmap) made the check the
+ * largest thing a big run held. Instead each id goes through a Bloom
+ * filter, about 2 bytes per id, which answers "new" for all but about 1
+ * in 2,000. An id it is unsure of is a suspect, kept with its line. The
+ * suspects are settled by reading the dataset again up to the last of
+ * them, noting where each suspect's id first occurs: a suspect whose id
+ * occurs on an earlier line is a duplicate, reported as it always was
+ * (the earliest such line, naming the first); the others were false
+ * positives. They are settled at the end of the pass, before any other
+ * error is reported (a duplicate may come first), as soon as an id comes
+ * back that is already a suspect (a duplicate for sure), and when they
+ * grow past a share of the rows read (then cleared, and the pass goes
+ * on). A million unique ids cost about 2 MB and one partial re-read. */
+
+/* Hash seeds of the filter's two hashes; fixed, not the run's --seed. */
+#define DUP_SEED1 0x6475706c31ull
+#define DUP_SEED2 0x6475706c32ull
+
+/* Suspects are settled once there are this many, or 1 per 128 rows. */
+#define SUSPECTS_MIN 4096
+
+typedef struct suspect {
+  long line;
+  char *id;
+} suspect;
+
+typedef struct dupcheck {
+  ys_bloom *bloom;
+  suspect *sus;          /* in line order */
+  size_t n, a;
+  ys_idmap *ids;         /* the suspects' ids */
+  off_t size;            /* of the dataset, or 0 when unknown */
+} dupcheck;
+
+static void dup_cleanup(dupcheck *dc)
+{
+  for(size_t i = 0; i < dc->n; i++)
+    free(dc->sus[i].id);
+  free(dc->sus);
+  ys_idmap_free(dc->ids);
+  ys_bloom_free(dc->bloom);
+}
+
+/* Forgets the suspects (settled), keeping the filter. */
+static void dup_clear(dupcheck *dc)
+{
+  for(size_t i = 0; i < dc->n; i++)
+    free(dc->sus[i].id);
+  dc->n = 0;
+  ys_idmap_free(dc->ids);
+  dc->ids = ys_idmap_new();
+}
+
+/* Rows still to come, from the bytes the rows so far took (and a tenth
+ * more): the filter's next stage is sized for them. 0 when unknown. */
+static size_t rows_to_come(const dupcheck *dc, const ys_dataset *ds,
+                           long rows, long limit)
+{
+  double done = (double)ds->row_offset;
+  if(dc->size <= 0 || rows <= 0 || done <= 0 || done >= (double)dc->size)
+    return 0;
+  double more = ((double)dc->size - done) / (done / (double)rows) * 1.1;
+  if(limit > 0 && more > (double)(limit - rows))
+    more = (double)(limit - rows);
+  return more < 1 ? 1 : (size_t)more;
+}
+
+/* Whether id, just read on line, may have been read before; then it is
+ * a suspect, and *again says whether it was one already. */
+static int dup_check(dupcheck *dc, const ys_dataset *ds, long rows,
+                     long limit, const char *id, long line, int *again)
+{
+  size_t len = strlen(id);
+  *again = 0;
+  if(ys_bloom_full(dc->bloom))
+    ys_bloom_expect(dc->bloom, rows_to_come(dc, ds, rows, limit));
+  if(!ys_bloom_add(dc->bloom, ys_hash64(id, len, DUP_SEED1),
+                   ys_hash64(id, len, DUP_SEED2)))
+    return 0;
+  *again = !ys_idmap_put(dc->ids, id, len, (uint64_t)line, NULL);
+  if(dc->n == dc->a) {
+    dc->a = dc->a ? dc->a * 2 : 64;
+    dc->sus = ys_xrealloc(dc->sus, dc->a * sizeof(suspect));
+  }
+  dc->sus[dc->n++] = (suspect){ line, ys_xstrdup(id) };
+  return 1;
+}
+
+/* Settles the suspects by reading the dataset again up to the last of
+ * them: YS_ERR_DATA for the first duplicate, else YS_OK with the
+ * suspects cleared. */
+static ys_err dup_settle(const ys_suite *s, dupcheck *dc, long *rereads,
+                         ys_diag *diag)
+{
+  const char *path = s->dataset_path;
+  /* Each distinct suspect id gets a slot; first[slot] is the line where
+   * the re-read meets it first. */
+  ys_idmap *slots = ys_idmap_new();
+  size_t *slot = ys_xcalloc(dc->n + 1, sizeof(size_t));
+  long *first = ys_xcalloc(dc->n + 1, sizeof(long));
+  size_t nslots = 0;
+  for(size_t i = 0; i < dc->n; i++) {
+    uint64_t old;
+    const char *id = dc->sus[i].id;
+    if(ys_idmap_put(slots, id, strlen(id), nslots, &old))
+      slot[i] = nslots++;
+    else
+      slot[i] = (size_t)old;
+  }
+  ys_dataset_opts o = s->dataset_opts;
+  o.hash = 0;
+  ys_dataset *ds = NULL;
+  ys_err err = ys_dataset_open(path, &o, &ds, diag);
+  size_t next = 0; /* the next suspect's row */
+  (*rereads)++;
+  while(!err && next < dc->n) {
+    cJSON *row = NULL;
+    long line = 0;
+    char id[YS_MAX_ID + 1];
+    err = ys_dataset_next(ds, &row, &line, diag);
+    if(err)
+      break;
+    /* Every row up to the last suspect passed the first read: the same
+     * rows must come back, suspects on their lines, or the file changed
+     * in between. */
+    int ok = row && !ys_plan_row_id(s, row, path, line, id, NULL) &&
+             line <= dc->sus[next].line;
+    cJSON_Delete(row);
+    if(ok && line == dc->sus[next].line)
+      ok = !strcmp(id, dc->sus[next++].id);
+    if(!ok) {
+      err = ys_fail(diag, YS_ERR_DATA, path, line, "the file changed while "
+                    "it was read");
+      break;
+    }
+    uint64_t k;
+    if(ys_idmap_get(slots, id, strlen(id), &k) && !first[k])
+      first[k] = line;
+  }
+  for(size_t i = 0; !err && i < dc->n; i++)
+    if(first[slot[i]] < dc->sus[i].line)
+      err = ys_fail(diag, YS_ERR_DATA, path, dc->sus[i].line, "duplicate id "
+                    "'%s' (first on line %lu)", dc->sus[i].id,
+                    (unsigned long)first[slot[i]]);
+  ys_dataset_free(ds);
+  free(first);
+  free(slot);
+  ys_idmap_free(slots);
+  if(!err)
+    dup_clear(dc);
+  return err;
+}
+
+/* }====== */
+
 long ys_plan_shard_of(const char *id, long shards)
 {
   /* A fixed seed: the split must not move with --seed. */
@@ -100,6 +260,13 @@ long ys_plan_shard_of(const char *id, long shards)
 
 ys_err ys_plan_make(const ys_suite *s, const ys_plan_opts *po,
                     ys_plan *plan, ys_diag *diag)
+{
+  return ys_plan_make_with_filter(s, po, 0, 0, plan, diag);
+}
+
+ys_err ys_plan_make_with_filter(const ys_suite *s, const ys_plan_opts *po,
+                                unsigned bits, size_t first, ys_plan *plan,
+                                ys_diag *diag)
 {
   long limit = po->limit, sample = po->sample;
   uint64_t seed = po->seed;
@@ -120,7 +287,12 @@ ys_err ys_plan_make(const ys_suite *s, const ys_plan_opts *po,
   if(err)
     return err;
   plan->field_rows = ys_xcalloc(nfields + 1, sizeof(long));
-  ys_idmap *seen = ys_idmap_new();
+  dupcheck dc = { ys_bloom_new(bits, first), NULL, 0, 0, ys_idmap_new(),
+                  0 };
+  struct stat st;
+  if(fstat(fileno(ds->f), &st) == 0 && S_ISREG(st.st_mode))
+    dc.size = st.st_size;
+  int settled = 0; /* the error came from settling the suspects */
   cand *heap = NULL;
   size_t nheap = 0;
   if(sample > 0)
@@ -143,11 +315,17 @@ ys_err ys_plan_make(const ys_suite *s, const ys_plan_opts *po,
     cJSON_Delete(row);
     if(err)
       break;
-    uint64_t first;
-    if(!ys_idmap_put(seen, id, strlen(id), (uint64_t)line, &first)) {
-      err = ys_fail(diag, YS_ERR_DATA, path, line, "duplicate id '%s' "
-                    "(first on line %lu)", id, (unsigned long)first);
-      break;
+    int again;
+    if(dup_check(&dc, ds, plan->rows_read, limit, id, line, &again)) {
+      plan->id_suspects++;
+      size_t cap = (size_t)plan->rows_read / 128;
+      if(again || dc.n >= (cap > SUSPECTS_MIN ? cap : SUSPECTS_MIN)) {
+        err = dup_settle(s, &dc, &plan->id_rereads, diag);
+        if(err) {
+          settled = 1;
+          break;
+        }
+      }
     }
     plan->rows_read++;
     if(plan->shards && ys_plan_shard_of(id, plan->shards) == plan->shard)
@@ -170,6 +348,18 @@ ys_err ys_plan_make(const ys_suite *s, const ys_plan_opts *po,
       }
     }
   }
+  /* A duplicate before the row that failed is the error to report. */
+  if(dc.n && !settled) {
+    ys_diag keep;
+    if(err && diag)
+      keep = *diag;
+    ys_err e = dup_settle(s, &dc, &plan->id_rereads, diag);
+    if(e)
+      err = e;
+    else if(err && diag)
+      *diag = keep;
+  }
+  dup_cleanup(&dc);
   if(!err) {
     const char *h = ys_dataset_sha256(ds);
     if(h)
@@ -198,7 +388,6 @@ ys_err ys_plan_make(const ys_suite *s, const ys_plan_opts *po,
   for(size_t i = 0; i < nheap; i++)
     free(heap[i].id);
   free(heap);
-  ys_idmap_free(seen);
   ys_dataset_free(ds);
   if(err)
     ys_plan_cleanup(plan);

@@ -3,9 +3,11 @@
  * plan.h: the pass over the dataset before any model is called. It checks
  * every row in scope (an id that is a non-empty string or number and
  * unique; every field the prompt templates use), applies --limit and the
- * seeded --sample selection and the --shard split, and hashes the file. The run then streams the
- * dataset again and keeps the rows the plan selected. Uses dataset,
- * template, hash, suite.
+ * seeded --sample selection and the --shard split, and hashes the file.
+ * Unique ids are checked in about 2 bytes per row: a Bloom filter, and a
+ * second read of the rows up to the last id it was unsure of (see
+ * plan.c). The run then streams the dataset again and keeps the rows the
+ * plan selected. Uses dataset, template, hash, bloom, suite.
  */
 #ifndef YS_PLAN_H
 #define YS_PLAN_H
@@ -28,6 +30,8 @@ typedef struct ys_plan {
   char sha256[65];    /* of the dataset file */
   long *field_rows;   /* per watched field: rows in scope that have it */
   long shard, shards; /* this run's shard of shards; 0 shards: all */
+  long id_suspects;   /* ids the duplicate filter was unsure of */
+  long id_rereads;    /* reads of the dataset to settle them */
 } ys_plan;
 
 /* What the plan selects. */
@@ -46,6 +50,13 @@ typedef struct ys_plan_opts {
  * YS_ERR_DATA (with dataset:line), YS_ERR_IO, YS_ERR_TOOBIG. */
 ys_err ys_plan_make(const ys_suite *s, const ys_plan_opts *o, ys_plan *plan,
                     ys_diag *diag) YS_WARN_UNUSED;
+
+/* The same with the duplicate-id filter sized by hand (bloom.h): bits
+ * per id and ids in its first stage, 0 for the defaults. Tests make it
+ * tiny to force false positives; the result is the same at any size. */
+ys_err ys_plan_make_with_filter(const ys_suite *s, const ys_plan_opts *o,
+                                unsigned bits, size_t first, ys_plan *plan,
+                                ys_diag *diag) YS_WARN_UNUSED;
 
 /* The shard (0-based, of shards) a sample id falls in: a hash of the id
  * alone, so shards stay the same when rows are reordered or added. */

@@ -277,17 +277,17 @@ ys_err ys_results_open(const char *dir, ys_results **out, ys_diag *diag)
   }
   const cJSON *seed = get(get(r->manifest, "options"), "seed");
   r->seed = cJSON_IsNumber(seed) ? (uint64_t)seed->valuedouble : 1;
-  r->cols = ys_xcalloc(r->nmodels * r->nkeys + 1, sizeof(double *));
+  r->cols = ys_xcalloc(r->nmodels * r->nkeys + 1, sizeof(ys_column));
   for(size_t m = 0; m < r->nmodels; m++)
     for(size_t k = 0; k < r->nkeys; k++)
-      r->cols[m * r->nkeys + k] = (double *)ys_results_column(r, m, k);
+      r->cols[m * r->nkeys + k] = ys_column_view(ys_results_column(r, m, k),
+                                                 r->ntasks);
   r->present_rows = ys_xcalloc(r->nmodels + 1, sizeof(unsigned char *));
   for(size_t m = 0; m < r->nmodels; m++)
     r->present_rows[m] = r->present + m * r->ntasks;
   r->scores = (ys_scores){
     r->nmodels, r->nkeys, r->ntasks, (const char *const *)r->models,
-    (const char *const *)r->keys, r->binary,
-    (const double *const *)r->cols,
+    (const char *const *)r->keys, r->binary, r->cols,
     (const unsigned char *const *)r->present_rows
   };
   *out = r;

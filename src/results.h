@@ -43,7 +43,7 @@ struct ys_results {
   double *values;        /* [(m * nkeys + k) * ntasks + t]; NaN: none */
   unsigned char *present;/* [m * ntasks + t] */
   ys_task_result *tasks; /* [m * ntasks + t] */
-  double **cols;         /* views into values, for scores */
+  ys_column *cols;       /* views of values, for scores */
   unsigned char **present_rows;
   ys_scores scores;      /* the view gates and comparisons take */
 };

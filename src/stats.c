@@ -4,9 +4,11 @@
  * accumulate each resample's mean in a fixed order, so the same seed and
  * data give the same bounds on every machine. McNemar's exact p-value
  * sums binomial terms in log space, so it holds for millions of pairs.
+ * Quantiles of long streams come from a log histogram of fixed size.
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "stats.h"
 #include "xalloc.h"
@@ -108,6 +110,20 @@ double ys_stats_mcnemar_exact(unsigned long b, unsigned long c)
   return p > 1 ? 1 : p;
 }
 
+/* The interval and p-value from b resampled means (sorted in place). */
+static void paired_finish(double *means, int b, double level, long below,
+                          long above, double *lo, double *hi, double *p)
+{
+  double a = (1 - level) / 2;
+  *lo = ys_stats_quantile(means, (size_t)b, a);
+  *hi = ys_stats_quantile(means, (size_t)b, 1 - a);
+  long side = below < above ? below : above;
+  *p = 2 * ((double)side + 1) / ((double)b + 1);
+  if(*p > 1)
+    *p = 1;
+  free(means);
+}
+
 void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
                                double level, uint64_t seed, double *lo,
                                double *hi, double *p)
@@ -129,15 +145,121 @@ void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
     below += means[i] <= 0;
     above += means[i] >= 0;
   }
-  double a = (1 - level) / 2;
-  *lo = ys_stats_quantile(means, (size_t)b, a);
-  *hi = ys_stats_quantile(means, (size_t)b, 1 - a);
-  long side = below < above ? below : above;
-  *p = 2 * ((double)side + 1) / ((double)b + 1);
-  if(*p > 1)
-    *p = 1;
-  free(means);
+  paired_finish(means, b, level, below, above, lo, hi, p);
 }
+
+void ys_stats_paired_bootstrap_i8(const signed char *d, size_t n, int b,
+                                  double level, uint64_t seed, double *lo,
+                                  double *hi, double *p)
+{
+  if(!n || b < 2) {
+    *lo = *hi = NAN;
+    *p = 1;
+    return;
+  }
+  double *means = ys_xmalloc((size_t)b * sizeof(double));
+  ys_rng r;
+  ys_rng_seed(&r, seed);
+  long below = 0, above = 0;
+  for(int i = 0; i < b; i++) {
+    /* The same draws as the double version; a sum of small integers is
+     * exact either way, so the means are the same to the last bit. */
+    int64_t sum = 0;
+    for(size_t k = 0; k < n; k++)
+      sum += d[ys_rng_below(&r, n)];
+    means[i] = (double)sum / (double)n;
+    below += means[i] <= 0;
+    above += means[i] >= 0;
+  }
+  paired_finish(means, b, level, below, above, lo, hi, p);
+}
+
+/* {====== bounded quantiles ====== */
+
+#define GAMMA 1.01
+/* Bucket 0 holds what is at most YS_QUANT_MIN; bucket i > 0 holds
+ * (MIN * GAMMA^(i-1), MIN * GAMMA^i], up to past YS_QUANT_MAX
+ * (ln(1e15) / ln(1.01) = 3471.1). */
+#define NBUCKETS 3473
+
+static size_t bucket_of(double x)
+{
+  if(!(x > YS_QUANT_MIN))
+    return 0;
+  double i = ceil(log(x / YS_QUANT_MIN) / log(GAMMA));
+  return i < 1 ? 1 : i > NBUCKETS - 1 ? NBUCKETS - 1 : (size_t)i;
+}
+
+/* The value a bucket stands for: the harmonic mean of its bounds, at
+ * most (GAMMA - 1) / (GAMMA + 1) (0.5%) from any value in it. */
+static double bucket_value(size_t i)
+{
+  return i ? 2 * YS_QUANT_MIN * pow(GAMMA, (double)i) / (1 + GAMMA) : 0;
+}
+
+/* The value of the r-th smallest (from 0) of the histogram's values. */
+static double rank_value(const uint32_t *b, size_t r)
+{
+  size_t cum = 0;
+  for(size_t i = 0; i < NBUCKETS; i++) {
+    cum += b[i];
+    if(r < cum)
+      return bucket_value(i);
+  }
+  return bucket_value(NBUCKETS - 1);
+}
+
+void ys_quant_init(ys_quant *q)
+{
+  memset(q, 0, sizeof(*q));
+}
+
+void ys_quant_add(ys_quant *q, double x)
+{
+  if(q->bucket) {
+    q->bucket[bucket_of(x)]++;
+    q->n++;
+    return;
+  }
+  if(q->n == YS_QUANT_EXACT) {
+    q->bucket = ys_xcalloc(NBUCKETS, sizeof(uint32_t));
+    for(size_t i = 0; i < q->n; i++)
+      q->bucket[bucket_of(q->v[i])]++;
+    free(q->v);
+    q->v = NULL;
+    q->a = 0;
+    q->bucket[bucket_of(x)]++;
+    q->n++;
+    return;
+  }
+  if(q->n == q->a) {
+    q->a = q->a ? q->a * 2 : 64;
+    q->v = ys_xrealloc(q->v, q->a * sizeof(double));
+  }
+  q->v[q->n++] = x;
+}
+
+double ys_quant_get(ys_quant *q, double p)
+{
+  if(!q->bucket)
+    return ys_stats_quantile(q->v, q->n, p);
+  /* Type 7 as ys_stats_quantile, on the buckets' values. */
+  double h = (double)(q->n - 1) * p;
+  size_t i = (size_t)floor(h);
+  double lo = rank_value(q->bucket, i);
+  if(i + 1 >= q->n)
+    return lo;
+  return lo + (h - (double)i) * (rank_value(q->bucket, i + 1) - lo);
+}
+
+void ys_quant_cleanup(ys_quant *q)
+{
+  free(q->v);
+  free(q->bucket);
+  ys_quant_init(q);
+}
+
+/* }====== */
 
 typedef struct ranked {
   double p;

@@ -39,6 +39,13 @@ void ys_stats_paired_bootstrap(const double *d, size_t n, int b,
                                double level, uint64_t seed, double *lo,
                                double *hi, double *p);
 
+/* The same for differences of -1, 0 or 1 (two binary scores) held as
+ * bytes: the same draws, and the same figures as the double version on
+ * the same differences, in an eighth of the memory. */
+void ys_stats_paired_bootstrap_i8(const signed char *d, size_t n, int b,
+                                  double level, uint64_t seed, double *lo,
+                                  double *hi, double *p);
+
 /* Holm's step-down adjustment of n p-values: adj[i] is p[i] adjusted
  * (monotone, at most 1). p and adj may be the same array. */
 void ys_stats_holm(const double *p, size_t n, double *adj);
@@ -46,6 +53,32 @@ void ys_stats_holm(const double *p, size_t n, double *adj);
 /* The standard normal quantile: x with P(Z <= x) = p, for p in (0, 1)
  * (NaN outside). 0.975 gives 1.959964. */
 double ys_stats_normal_quantile(double p);
+
+/* Quantiles of a stream in bounded memory (latencies, elapsed times).
+ * The first YS_QUANT_EXACT values are kept, and their quantiles are
+ * exact (as ys_stats_quantile). Past that every value goes into a
+ * histogram of log-spaced buckets, each 1% wider than the one below, from
+ * YS_QUANT_MIN to YS_QUANT_MAX (values outside fall in the end buckets;
+ * values at or below YS_QUANT_MIN count as 0): a quantile is then
+ * interpolated between the buckets of its two order statistics, each
+ * standing for its bucket's midpoint, within 0.5% of the exact value. The
+ * result depends on the values, not their order. About 14 KiB once past
+ * the exact values. */
+#define YS_QUANT_EXACT 4096
+#define YS_QUANT_MIN 1e-6
+#define YS_QUANT_MAX 1e9
+
+typedef struct ys_quant {
+  double *v;          /* the values while n <= YS_QUANT_EXACT, else NULL */
+  size_t n, a;        /* values added; room in v */
+  uint32_t *bucket;   /* the histogram, once past; else NULL */
+} ys_quant;
+
+void ys_quant_init(ys_quant *q);
+void ys_quant_add(ys_quant *q, double x);
+/* Quantile p in [0, 1] (type 7, as ys_stats_quantile); NaN when empty. */
+double ys_quant_get(ys_quant *q, double p);
+void ys_quant_cleanup(ys_quant *q);
 
 /* A seeded generator (SplitMix64). */
 typedef struct ys_rng {

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * summary.c: accumulation and the summary document. Sums run in dataset
- * order; per-task values are kept (as doubles: costs and latencies need
- * the precision) for bootstrap intervals, quantiles and custom aggregates.
+ * order. Per-task scores are kept in columns (a bit per task for binary
+ * keys, a double for continuous ones) for bootstrap intervals, paired
+ * gates, medians and custom aggregates; latencies and elapsed times go
+ * into bounded quantile estimators, so a million tasks of binary keys
+ * cost well under a megabyte.
  */
 #include <math.h>
 #include <stdint.h>
@@ -16,8 +19,7 @@
 #include "xalloc.h"
 
 typedef struct series {
-  double *v;     /* one per task of the model; NaN: not scored */
-  size_t n, a;
+  ys_column col; /* one per task of the model; NaN: not scored */
   double sum;    /* of scored values, in order */
   long scored, errors, positive;
 } series;
@@ -28,10 +30,8 @@ typedef struct model_acc {
   ys_usage usage;
   ys_usage judge;  /* model calls the metrics made to score it */
   double lat_sum; /* over the tasks in lat */
-  double *lat;
-  size_t nlat, alat;
-  double *elapsed; /* per ok task, start to end */
-  size_t nel, ael;
+  ys_quant lat;     /* per ok task with usage: its calls' latency */
+  ys_quant elapsed; /* per ok task, start to end */
   series *keys;
 } model_acc;
 
@@ -64,8 +64,15 @@ ys_summary *ys_summary_new(const ys_suite *s, uint64_t seed)
       sm->key_sub[k] = j;
     }
   sm->models = ys_xcalloc(s->nmodels, sizeof(model_acc));
-  for(size_t m = 0; m < s->nmodels; m++)
-    sm->models[m].keys = ys_xcalloc(sm->nkeys + 1, sizeof(series));
+  for(size_t m = 0; m < s->nmodels; m++) {
+    model_acc *ma = &sm->models[m];
+    ma->keys = ys_xcalloc(sm->nkeys + 1, sizeof(series));
+    for(size_t j = 0; j < sm->nkeys; j++)
+      ys_column_init(&ma->keys[j].col,
+                     ys_metric_binary(s->metrics[sm->key_metric[j]]));
+    ys_quant_init(&ma->lat);
+    ys_quant_init(&ma->elapsed);
+  }
   return sm;
 }
 
@@ -75,10 +82,10 @@ void ys_summary_free(ys_summary *sm)
     return;
   for(size_t m = 0; m < sm->s->nmodels; m++) {
     for(size_t k = 0; k < sm->nkeys; k++)
-      free(sm->models[m].keys[k].v);
+      ys_column_cleanup(&sm->models[m].keys[k].col);
     free(sm->models[m].keys);
-    free(sm->models[m].lat);
-    free(sm->models[m].elapsed);
+    ys_quant_cleanup(&sm->models[m].lat);
+    ys_quant_cleanup(&sm->models[m].elapsed);
   }
   free(sm->models);
   free(sm->key_names);
@@ -90,24 +97,6 @@ void ys_summary_free(ys_summary *sm)
 size_t ys_summary_nkeys(const ys_summary *sm)
 {
   return sm->nkeys;
-}
-
-static void series_push(series *se, double x)
-{
-  if(se->n == se->a) {
-    se->a = se->a ? se->a * 2 : 256;
-    se->v = ys_xrealloc(se->v, se->a * sizeof(double));
-  }
-  se->v[se->n++] = x;
-}
-
-static void push_double(double **v, size_t *n, size_t *a, double x)
-{
-  if(*n == *a) {
-    *a = *a ? *a * 2 : 256;
-    *v = ys_xrealloc(*v, *a * sizeof(double));
-  }
-  (*v)[(*n)++] = x;
 }
 
 void ys_summary_add(ys_summary *sm, size_t model, int ok,
@@ -125,14 +114,14 @@ void ys_summary_add(ys_summary *sm, size_t model, int ok,
     if(isnan(x)) {
       se->errors++;
       partial = ok;
-      series_push(se, NAN);
+      ys_column_push(&se->col, NAN);
       continue;
     }
     se->scored++;
     se->sum += x;
     if(x > 0)
       se->positive++;
-    series_push(se, x);
+    ys_column_push(&se->col, x);
   }
   if(partial)
     ma->partial++;
@@ -146,12 +135,12 @@ void ys_summary_add(ys_summary *sm, size_t model, int ok,
     if(usage->estimated)
       ma->usage.estimated = 1;
     if(ok) {
-      push_double(&ma->lat, &ma->nlat, &ma->alat, usage->latency_ms);
+      ys_quant_add(&ma->lat, usage->latency_ms);
       ma->lat_sum += usage->latency_ms;
     }
   }
   if(ok)
-    push_double(&ma->elapsed, &ma->nel, &ma->ael, elapsed_ms);
+    ys_quant_add(&ma->elapsed, elapsed_ms);
   if(judge_usage) {
     ma->judge.calls += judge_usage->calls;
     ma->judge.input_tokens += judge_usage->input_tokens;
@@ -188,14 +177,18 @@ static void add_num(cJSON *o, const char *k, double x)
     cJSON_AddNumberToObject(o, k, tidy(x));
 }
 
-/* Scored values of a series as doubles (caller frees). */
+/* Scored values of a series as doubles (caller frees): a copy for the
+ * few figures that need the values themselves. */
 static double *scored_values(const series *se, size_t *n)
 {
-  double *v = ys_xmalloc((se->n ? se->n : 1) * sizeof(double));
+  double *v = ys_xmalloc((se->scored ? (size_t)se->scored : 1) *
+                         sizeof(double));
   size_t k = 0;
-  for(size_t i = 0; i < se->n; i++)
-    if(!isnan(se->v[i]))
-      v[k++] = se->v[i];
+  for(size_t i = 0; i < se->col.n; i++) {
+    double x = ys_column_at(&se->col, i);
+    if(!isnan(x))
+      v[k++] = x;
+  }
   *n = k;
   return v;
 }
@@ -207,7 +200,7 @@ static cJSON *metric_entry(ys_summary *sm, size_t model, size_t k)
   ys_metric *m = sm->s->metrics[sm->key_metric[k]];
   int binary = ys_metric_binary(m);
   ys_metric_agg agg = ys_metric_aggregation(m);
-  long n = (long)se->n;
+  long n = (long)se->col.n;
   cJSON *o = cJSON_CreateObject();
   cJSON_AddNumberToObject(o, "n", (double)n);
   cJSON_AddNumberToObject(o, "scored", (double)se->scored);
@@ -332,17 +325,14 @@ cJSON *ys_summary_build(ys_summary *sm)
                             (double)ma->judge.output_tokens);
     add_num(ju, "cost", ma->judge.cost);
     cJSON *lat = cJSON_AddObjectToObject(mo, "latency_ms");
-    double mean = ma->nlat ? ma->lat_sum / (double)ma->nlat : NAN;
+    double mean = ma->lat.n ? ma->lat_sum / (double)ma->lat.n : NAN;
     add_num(lat, "mean", round(mean * 1000) / 1000);
-    add_num(lat, "p50", round(ys_stats_quantile(ma->lat, ma->nlat, 0.5) *
-                              1000) / 1000);
-    add_num(lat, "p95", round(ys_stats_quantile(ma->lat, ma->nlat, 0.95) *
-                              1000) / 1000);
+    add_num(lat, "p50", round(ys_quant_get(&ma->lat, 0.5) * 1000) / 1000);
+    add_num(lat, "p95", round(ys_quant_get(&ma->lat, 0.95) * 1000) / 1000);
     cJSON *el = cJSON_AddObjectToObject(mo, "elapsed_ms");
-    add_num(el, "p50", round(ys_stats_quantile(ma->elapsed, ma->nel, 0.5) *
-                             1000) / 1000);
-    add_num(el, "p95", round(ys_stats_quantile(ma->elapsed, ma->nel, 0.95) *
-                             1000) / 1000);
+    add_num(el, "p50", round(ys_quant_get(&ma->elapsed, 0.5) * 1000) / 1000);
+    add_num(el, "p95", round(ys_quant_get(&ma->elapsed, 0.95) * 1000) /
+            1000);
     cJSON *mets = cJSON_AddObjectToObject(mo, "metrics");
     for(size_t k = 0; k < sm->nkeys; k++)
       cJSON_AddItemToObject(mets, sm->key_names[k],
@@ -376,16 +366,17 @@ cJSON *ys_summary_build(ys_summary *sm)
   /* Gates see the document built so far and the per-task scores. */
   const char **mnames = ys_xcalloc(s->nmodels + 1, sizeof(char *));
   int *binary = ys_xcalloc(sm->nkeys + 1, sizeof(int));
-  const double **cols = ys_xcalloc(s->nmodels * sm->nkeys + 1,
-                                   sizeof(double *));
+  /* Shallow copies: views of the series' columns, freed with them. */
+  ys_column *cols = ys_xcalloc(s->nmodels * sm->nkeys + 1,
+                               sizeof(ys_column));
   size_t ntasks = SIZE_MAX;
   for(size_t mi = 0; mi < s->nmodels; mi++) {
     mnames[mi] = s->models[mi]->name;
     for(size_t k = 0; k < sm->nkeys; k++) {
       const series *se = &sm->models[mi].keys[k];
-      cols[mi * sm->nkeys + k] = se->v;
-      if(se->n < ntasks)
-        ntasks = se->n;
+      cols[mi * sm->nkeys + k] = se->col;
+      if(se->col.n < ntasks)
+        ntasks = se->col.n;
     }
   }
   for(size_t k = 0; k < sm->nkeys; k++)

@@ -2,12 +2,13 @@
 /*
  * summary.h: what a run adds up to. Task results are added in dataset
  * order (whatever order they finished in), so every figure is identical
- * at any concurrency. Keeps one double per (task, score) and the latency of
- * each task; builds summary.json's content: per model and metric n,
- * scored, errors, the aggregate, a 95% interval (Wilson for binary
- * metrics, seeded bootstrap for others), usage, cost and latency
+ * at any concurrency. Keeps per task one bit per binary score and one
+ * double per continuous score (column.h), and the latencies in bounded
+ * quantile estimators (stats.h); builds summary.json's content: per model
+ * and metric n, scored, errors, the aggregate, a 95% interval (Wilson for
+ * binary metrics, seeded bootstrap for others), usage, cost and latency
  * percentiles; baselines; and each gate's verdict with its evidence.
- * Uses suite, metric, stats, cJSON.
+ * Uses suite, metric, column, stats, cJSON.
  */
 #ifndef YS_SUMMARY_H
 #define YS_SUMMARY_H

@@ -3,8 +3,9 @@
  * check_gate.c: unit tests for gate evaluation (gate.h) on a hand-made
  * summary and score columns: every kind of gate passing, failing and on
  * its border, Holm's adjustment across beats gates, gates that cannot be
- * evaluated, verdicts read back, and the one-line descriptions. Uses
- * Check; run by `make check`.
+ * evaluated, verdicts read back, the same verdicts from columns stored as
+ * bits and chunks, and the one-line descriptions. Uses Check; run by
+ * `make check`.
  */
 #include <check.h>
 #include <math.h>
@@ -27,7 +28,7 @@ static double col[3][2][NT];
 static const char *model_names[] = { "a", "b", "c" };
 static const char *key_names[] = { "em", "f1" };
 static const int binary[] = { 1, 0 };
-static const double *cols[6];
+static ys_column cols[6];
 static ys_scores sc;
 static cJSON *summary;
 
@@ -43,7 +44,7 @@ static void fill(void)
   }
   for(int m = 0; m < 3; m++)
     for(int k = 0; k < 2; k++)
-      cols[m * 2 + k] = col[m][k];
+      cols[m * 2 + k] = ys_column_view(col[m][k], NT);
   sc = (ys_scores){ 3, 2, NT, model_names, key_names, binary, cols, NULL };
 }
 
@@ -404,6 +405,46 @@ START_TEST(test_verdicts_read_back_give_the_same_verdicts)
 }
 END_TEST
 
+/* A run keeps binary keys as bits and continuous ones in chunks of
+ * doubles: every comparison gives the verdict the same scores give as
+ * plain doubles (a stored run read back), to the last digit. */
+START_TEST(test_stored_columns_give_the_same_verdicts)
+{
+  col[1][0][3] = NAN; /* b's em not scored on task 3: a failure */
+  col[2][1][7] = NAN; /* c's f1 not scored on task 7: left out */
+  ys_column stored[6];
+  for(int m = 0; m < 3; m++)
+    for(int k = 0; k < 2; k++) {
+      ys_column_init(&stored[m * 2 + k], binary[k]);
+      for(int t = 0; t < NT; t++)
+        ys_column_push(&stored[m * 2 + k], col[m][k][t]);
+    }
+  ck_assert_ptr_nonnull(stored[2].bits);
+  ck_assert_ptr_nonnull(stored[5].dbl);
+  ys_gate g[8] = {
+    vs(YS_GATE_BEATS, "a", "b", "em", 0),
+    vs(YS_GATE_BEATS, "a", "b", "f1", 0),
+    vs(YS_GATE_BEATS, "c", "a", "em", 0),
+    vs(YS_GATE_NOT_WORSE, "c", "a", "em", 0.1),
+    vs(YS_GATE_NOT_WORSE, "c", "a", "f1", 0.01),
+    vs(YS_GATE_BEATS, "a", "human", "em", 0),
+    vs(YS_GATE_NOT_WORSE, "b", "high", "em", 0.2),
+    vs(YS_GATE_BEATS, "c", "human", "f1", 0),
+  };
+  int failed, failed2;
+  cJSON *plain = ys_gates_eval(g, 8, summary, &sc, 7, &failed);
+  ys_scores bits = sc;
+  bits.col = stored;
+  cJSON *kept = ys_gates_eval(g, 8, summary, &bits, 7, &failed2);
+  ck_assert_int_eq(failed, failed2);
+  ck_assert(cJSON_Compare(plain, kept, 1));
+  for(int i = 0; i < 6; i++)
+    ys_column_cleanup(&stored[i]);
+  cJSON_Delete(plain);
+  cJSON_Delete(kept);
+}
+END_TEST
+
 START_TEST(test_bad_stored_verdict_is_an_error)
 {
   static const char *bad[] = {
@@ -491,6 +532,7 @@ static Suite *gate_suite(void)
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, test_verdicts_read_back_give_the_same_verdicts);
+  tcase_add_test(tc, test_stored_columns_give_the_same_verdicts);
   tcase_add_test(tc, test_bad_stored_verdict_is_an_error);
   tcase_add_test(tc, test_descriptions);
   suite_add_tcase(s, tc);

@@ -229,7 +229,7 @@ START_TEST(test_results_reads_scores_into_columns)
   ck_assert_uint_eq(r->scores.ntasks, 4);
   for(size_t m = 0; m < 2; m++)
     for(size_t k = 0; k < 2; k++)
-      ck_assert_ptr_eq(r->scores.col[m * 2 + k],
+      ck_assert_ptr_eq(r->scores.col[m * 2 + k].flat,
                        ys_results_column(r, m, k));
   ck_assert_ptr_eq(r->scores.present[1], r->present + 4);
   ys_results_free(r);

@@ -3,8 +3,9 @@
  * check_stats.c: unit tests for the statistics behind summaries and gates
  * (stats.h): Wilson intervals against published values, type-7 quantiles
  * against NumPy's default, the seeded percentile bootstrap, McNemar's
- * exact test, Holm's adjustment and the paired bootstrap, and the
- * SplitMix64 generator against its published sequence. Uses Check and
+ * exact test, Holm's adjustment and the paired bootstrap (on doubles and
+ * on bytes), the bounded quantile estimator against exact quantiles, and
+ * the SplitMix64 generator against its published sequence. Uses Check and
  * libm; run by `make check`.
  */
 #include <check.h>
@@ -560,6 +561,126 @@ START_TEST(test_paired_bootstrap_empty_is_nan_and_p_one)
 }
 END_TEST
 
+START_TEST(test_paired_bootstrap_bytes_match_doubles)
+{
+  /* Binary differences as bytes give the doubles' figures exactly. */
+  size_t n = 1000;
+  double *d = malloc(n * sizeof(double));
+  signed char *d8 = malloc(n);
+  for(size_t i = 0; i < n; i++) {
+    d8[i] = (signed char)(i % 7 == 0 ? -1 : i % 3 == 0 ? 1 : 0);
+    d[i] = d8[i];
+  }
+  double lo, hi, p, lo8, hi8, p8;
+  ys_stats_paired_bootstrap(d, n, 500, 0.95, 9, &lo, &hi, &p);
+  ys_stats_paired_bootstrap_i8(d8, n, 500, 0.95, 9, &lo8, &hi8, &p8);
+  ck_assert_double_eq(lo, lo8);
+  ck_assert_double_eq(hi, hi8);
+  ck_assert_double_eq(p, p8);
+  ys_stats_paired_bootstrap_i8(d8, 0, 500, 0.95, 9, &lo8, &hi8, &p8);
+  ck_assert(isnan(lo8) && isnan(hi8));
+  ck_assert_double_eq(p8, 1);
+  free(d);
+  free(d8);
+}
+END_TEST
+
+/* }====== */
+
+/* {====== bounded quantiles ====== */
+
+/* Exact quantiles of a copy of v (ys_stats_quantile sorts in place). */
+static double exact_q(const double *v, size_t n, double p)
+{
+  double *c = malloc(n * sizeof(double));
+  memcpy(c, v, n * sizeof(double));
+  double q = ys_stats_quantile(c, n, p);
+  free(c);
+  return q;
+}
+
+START_TEST(test_quant_is_exact_up_to_its_cap)
+{
+  ys_quant q;
+  ys_quant_init(&q);
+  ck_assert(isnan(ys_quant_get(&q, 0.5)));
+  double *v = malloc(YS_QUANT_EXACT * sizeof(double));
+  ys_rng r;
+  ys_rng_seed(&r, 3);
+  for(size_t i = 0; i < YS_QUANT_EXACT; i++) {
+    v[i] = (double)ys_rng_below(&r, 100000) / 7.0;
+    ys_quant_add(&q, v[i]);
+  }
+  ck_assert_ptr_null(q.bucket);
+  ck_assert_double_eq(ys_quant_get(&q, 0.5), exact_q(v, YS_QUANT_EXACT, 0.5));
+  ck_assert_double_eq(ys_quant_get(&q, 0.95),
+                      exact_q(v, YS_QUANT_EXACT, 0.95));
+  ys_quant_cleanup(&q);
+  free(v);
+}
+END_TEST
+
+START_TEST(test_quant_past_its_cap_is_within_half_a_percent)
+{
+  /* Log-normal-ish latencies from 0.01 ms to minutes, and a spike. */
+  size_t n = 200000;
+  double *v = malloc(n * sizeof(double));
+  ys_quant q;
+  ys_quant_init(&q);
+  ys_rng r;
+  ys_rng_seed(&r, 11);
+  for(size_t i = 0; i < n; i++) {
+    double u = (double)(ys_rng_next(&r) >> 11) / 9007199254740992.0;
+    v[i] = i % 97 == 0 ? 1234.5 : 0.01 * exp(u * 16);
+    ys_quant_add(&q, v[i]);
+  }
+  ck_assert_ptr_nonnull(q.bucket);
+  ck_assert_ptr_null(q.v);
+  ck_assert_uint_eq(q.n, n);
+  const double ps[] = { 0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 1 };
+  for(size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+    double e = exact_q(v, n, ps[i]), got = ys_quant_get(&q, ps[i]);
+    ck_assert_msg(fabs(got - e) <= 0.005 * e, "p%g: %g, exact %g", ps[i],
+                  got, e);
+  }
+  ys_quant_cleanup(&q);
+  free(v);
+}
+END_TEST
+
+START_TEST(test_quant_does_not_depend_on_order)
+{
+  ys_quant a, b;
+  ys_quant_init(&a);
+  ys_quant_init(&b);
+  size_t n = 3 * YS_QUANT_EXACT;
+  for(size_t i = 0; i < n; i++) {
+    ys_quant_add(&a, (double)(i % 1000) + 0.5);
+    ys_quant_add(&b, (double)((n - 1 - i) % 1000) + 0.5);
+  }
+  ck_assert_double_eq(ys_quant_get(&a, 0.5), ys_quant_get(&b, 0.5));
+  ck_assert_double_eq(ys_quant_get(&a, 0.95), ys_quant_get(&b, 0.95));
+  ys_quant_cleanup(&a);
+  ys_quant_cleanup(&b);
+}
+END_TEST
+
+START_TEST(test_quant_keeps_zeros_and_ends)
+{
+  ys_quant q;
+  ys_quant_init(&q);
+  for(size_t i = 0; i < 2 * YS_QUANT_EXACT; i++)
+    ys_quant_add(&q, i % 4 ? 0 : 1e12);
+  ck_assert_double_eq(ys_quant_get(&q, 0), 0);
+  ck_assert_double_eq(ys_quant_get(&q, 0.5), 0);
+  /* Beyond YS_QUANT_MAX values land in the top bucket. */
+  ck_assert(ys_quant_get(&q, 1) >= YS_QUANT_MAX * 0.99);
+  ys_quant_cleanup(&q);
+  ck_assert_ptr_null(q.bucket);
+  ck_assert_uint_eq(q.n, 0);
+}
+END_TEST
+
 /* }====== */
 
 static Suite *stats_suite(void)
@@ -610,6 +731,15 @@ static Suite *stats_suite(void)
   tcase_add_test(tc, test_paired_bootstrap_p_agrees_with_interval);
   tcase_add_test(tc, test_paired_bootstrap_empty_is_nan_and_p_one);
   tcase_add_test(tc, test_normal_quantile_matches_reference);
+  tcase_add_test(tc, test_paired_bootstrap_bytes_match_doubles);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("bounded quantiles");
+  tcase_set_timeout(tc, 30);
+  tcase_add_test(tc, test_quant_is_exact_up_to_its_cap);
+  tcase_add_test(tc, test_quant_past_its_cap_is_within_half_a_percent);
+  tcase_add_test(tc, test_quant_does_not_depend_on_order);
+  tcase_add_test(tc, test_quant_keeps_zeros_and_ends);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("rng");
