@@ -48,6 +48,17 @@ ys_err ys_dataset_open(const char *path, const ys_dataset_opts *opts,
   return YS_OK;
 }
 
+ys_err ys_dataset_next_string(ys_dataset *ds, const char *key,
+                              const char **val, size_t *vlen, cJSON **row,
+                              long *line, ys_diag *diag)
+{
+  *val = NULL;
+  *vlen = 0;
+  if(ds->ops->next_string)
+    return ds->ops->next_string(ds, key, val, vlen, row, line, diag);
+  return ys_dataset_next(ds, row, line, diag);
+}
+
 ys_err ys_dataset_next(ys_dataset *ds, cJSON **row, long *line,
                        ys_diag *diag)
 {

@@ -31,6 +31,10 @@ typedef struct ys_dataset_ops {
   /* Sets *row (owned by the caller) and *line, or *row = NULL at the end. */
   ys_err (*next)(ys_dataset *ds, cJSON **row, long *line, ys_diag *diag);
   void (*close)(ys_dataset *ds);
+  /* Optional: ys_dataset_next_string's quick way; NULL: none. */
+  ys_err (*next_string)(ys_dataset *ds, const char *key, const char **val,
+                        size_t *vlen, cJSON **row, long *line,
+                        ys_diag *diag);
 } ys_dataset_ops;
 
 extern const ys_dataset_ops ys_dataset_jsonl_ops;
@@ -73,6 +77,16 @@ ys_err ys_dataset_open(const char *path, const ys_dataset_opts *opts,
  * YS_ERR_DATA, YS_ERR_TOOBIG (line over YS_DATASET_MAX_LINE), YS_ERR_IO. */
 ys_err ys_dataset_next(ys_dataset *ds, cJSON **row, long *line,
                        ys_diag *diag) YS_WARN_UNUSED;
+
+/* For a second pass over rows already read once: the next row's string
+ * member key without parsing the row when the format allows (a JSONL
+ * line holding it with no escape): sets *val (valid until the next read)
+ * and *vlen, and *row = NULL. Otherwise reads the row as ys_dataset_next
+ * does and sets *row (and *val = NULL). Nothing else of a row read the
+ * quick way is checked. */
+ys_err ys_dataset_next_string(ys_dataset *ds, const char *key,
+                              const char **val, size_t *vlen, cJSON **row,
+                              long *line, ys_diag *diag) YS_WARN_UNUSED;
 
 /* Hex SHA-256 of the whole file, once ys_dataset_next reached the end with
  * opts.hash set; NULL otherwise. */

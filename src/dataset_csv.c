@@ -238,5 +238,5 @@ static void csv_close(ys_dataset *ds)
 }
 
 const ys_dataset_ops ys_dataset_csv_ops = {
-  "csv", csv_open, csv_next, csv_close
+  "csv", csv_open, csv_next, csv_close, NULL
 };

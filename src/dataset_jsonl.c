@@ -121,67 +121,99 @@ static size_t find_problem(const char *s, size_t n, int kind)
   return 0;
 }
 
+/* The next line that is not blank, or *s = NULL at the end. */
+static ys_err next_line(ys_dataset *ds, const char **s, size_t *n,
+                        ys_diag *diag)
+{
+  for(;;) {
+    ys_err err = ys_dataset_readline(ds, s, n, diag);
+    if(err || !*s || !blank(*s, *n))
+      return err;
+  }
+}
+
+/* Parses and checks the line s[0..n) as a row. */
+static ys_err parse_row(ys_dataset *ds, const char *s, size_t n,
+                        cJSON **row, long *line, ys_diag *diag)
+{
+  /* cJSON keeps strings NUL-terminated, so "\u0000" would silently cut
+   * a string short: refuse it instead. */
+  const char *nul = find_escaped_nul(s, n);
+  if(nul)
+    return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                   "a string holds \\u0000 at column %zu (NUL characters "
+                   "are not supported)", (size_t)(nul - s) + 1);
+  const char *end = NULL;
+  cJSON *v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+  if(!v) {
+    if(cut_short(s, n))
+      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                     "invalid JSON: unexpected end of line");
+    size_t deep = find_problem(s, n, 2);
+    if(deep)
+      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                     "JSON nested deeper than %d levels at column %zu",
+                     CJSON_NESTING_LIMIT, deep);
+    size_t col = end && end >= s ? (size_t)(end - s) + 1 : 1;
+    return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                   "invalid JSON at column %zu", col);
+  }
+  if(has_infinite(v)) {
+    size_t col = find_problem(s, n, 1);
+    cJSON_Delete(v);
+    return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                   "number out of range at column %zu", col ? col : 1);
+  }
+  /* cJSON stops after the first value; anything but blanks after it
+   * is a second value or garbage on the same line. */
+  if(end && !blank(end, n - (size_t)(end - s))) {
+    while(*end == ' ' || *end == '\t')
+      end++;
+    size_t col = (size_t)(end - s) + 1;
+    cJSON_Delete(v);
+    return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                   "unexpected text after the JSON value at column %zu",
+                   col);
+  }
+  if(!cJSON_IsObject(v)) {
+    const char *t = ys_json_type_name(v);
+    cJSON_Delete(v);
+    return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
+                   "expected a JSON object, got %s", t);
+  }
+  *row = v;
+  *line = ds->lineno;
+  ds->row_offset = ds->line_offset;
+  return YS_OK;
+}
+
 static ys_err jsonl_next(ys_dataset *ds, cJSON **row, long *line,
                          ys_diag *diag)
 {
-  for(;;) {
-    const char *s;
-    size_t n;
-    ys_err err = ys_dataset_readline(ds, &s, &n, diag);
-    if(err || !s)
-      return err;
-    if(blank(s, n))
-      continue;
-    /* cJSON keeps strings NUL-terminated, so "\u0000" would silently cut
-     * a string short: refuse it instead. */
-    const char *nul = find_escaped_nul(s, n);
-    if(nul)
-      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
-                     "a string holds \\u0000 at column %zu (NUL characters "
-                     "are not supported)", (size_t)(nul - s) + 1);
-    const char *end = NULL;
-    cJSON *v = cJSON_ParseWithLengthOpts(s, n, &end, 0);
-    if(!v) {
-      if(cut_short(s, n))
-        return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
-                       "invalid JSON: unexpected end of line");
-      size_t deep = find_problem(s, n, 2);
-      if(deep)
-        return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
-                       "JSON nested deeper than %d levels at column %zu",
-                       CJSON_NESTING_LIMIT, deep);
-      size_t col = end && end >= s ? (size_t)(end - s) + 1 : 1;
-      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
-                     "invalid JSON at column %zu", col);
-    }
-    if(has_infinite(v)) {
-      size_t col = find_problem(s, n, 1);
-      cJSON_Delete(v);
-      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
-                     "number out of range at column %zu", col ? col : 1);
-    }
-    /* cJSON stops after the first value; anything but blanks after it
-     * is a second value or garbage on the same line. */
-    if(end && !blank(end, n - (size_t)(end - s))) {
-      while(*end == ' ' || *end == '\t')
-        end++;
-      size_t col = (size_t)(end - s) + 1;
-      cJSON_Delete(v);
-      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
-                     "unexpected text after the JSON value at column %zu",
-                     col);
-    }
-    if(!cJSON_IsObject(v)) {
-      const char *t = ys_json_type_name(v);
-      cJSON_Delete(v);
-      return ys_fail(diag, YS_ERR_DATA, ds->path, ds->lineno,
-                     "expected a JSON object, got %s", t);
-    }
-    *row = v;
+  const char *s;
+  size_t n;
+  ys_err err = next_line(ds, &s, &n, diag);
+  if(err || !s)
+    return err;
+  return parse_row(ds, s, n, row, line, diag);
+}
+
+static ys_err jsonl_next_string(ys_dataset *ds, const char *key,
+                                const char **val, size_t *vlen,
+                                cJSON **row, long *line, ys_diag *diag)
+{
+  const char *s;
+  size_t n;
+  ys_err err = next_line(ds, &s, &n, diag);
+  if(err || !s)
+    return err;
+  if(ys_json_raw_string(s, n, key, val, vlen)) {
     *line = ds->lineno;
     ds->row_offset = ds->line_offset;
     return YS_OK;
   }
+  *val = NULL;
+  return parse_row(ds, s, n, row, line, diag);
 }
 
 static void jsonl_close(ys_dataset *ds)
@@ -190,5 +222,5 @@ static void jsonl_close(ys_dataset *ds)
 }
 
 const ys_dataset_ops ys_dataset_jsonl_ops = {
-  "jsonl", jsonl_open, jsonl_next, jsonl_close
+  "jsonl", jsonl_open, jsonl_next, jsonl_close, jsonl_next_string
 };

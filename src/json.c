@@ -250,6 +250,100 @@ ys_err ys_json_append_text(ys_buf *b, const cJSON *v)
   return ys_json_append(b, v);
 }
 
+/* {====== reading a member without parsing ====== */
+
+static size_t skip_blanks(const char *s, size_t n, size_t i)
+{
+  while(i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' ||
+                  s[i] == '\n'))
+    i++;
+  return i;
+}
+
+/* s[i] is a quote: the index after the string's closing quote (n when
+ * there is none); *esc says whether it holds an escape. */
+static size_t skip_string(const char *s, size_t n, size_t i, int *esc)
+{
+  *esc = 0;
+  for(i++; i < n; i++) {
+    if(s[i] == '\\') {
+      *esc = 1;
+      i++;
+    }
+    else if(s[i] == '"')
+      return i + 1;
+  }
+  return n;
+}
+
+/* The index after the value that starts at s[i]. */
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+  int esc;
+  if(s[i] == '"')
+    return skip_string(s, n, i, &esc);
+  if(s[i] == '{' || s[i] == '[') {
+    int depth = 0;
+    while(i < n) {
+      if(s[i] == '"') {
+        i = skip_string(s, n, i, &esc);
+        continue;
+      }
+      if(s[i] == '{' || s[i] == '[')
+        depth++;
+      else if((s[i] == '}' || s[i] == ']') && --depth == 0)
+        return i + 1;
+      i++;
+    }
+    return n;
+  }
+  while(i < n && s[i] != ',' && s[i] != '}' && s[i] != ']' &&
+        s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+    i++;
+  return i;
+}
+
+int ys_json_raw_string(const char *s, size_t n, const char *key,
+                       const char **val, size_t *vlen)
+{
+  size_t klen = strlen(key), i = skip_blanks(s, n, 0);
+  if(i >= n || s[i] != '{')
+    return 0;
+  for(i++;;) {
+    i = skip_blanks(s, n, i);
+    if(i >= n || s[i] != '"')
+      return 0; /* the end of the object, or not an object */
+    int esc;
+    size_t k = i + 1, kend = skip_string(s, n, i, &esc);
+    /* An escaped key could spell key: cJSON would find that member. */
+    if(esc || kend >= n)
+      return 0;
+    int match = kend - 1 - k == klen && !memcmp(s + k, key, klen);
+    i = skip_blanks(s, n, kend);
+    if(i >= n || s[i] != ':')
+      return 0;
+    i = skip_blanks(s, n, i + 1);
+    if(i >= n)
+      return 0;
+    if(match) {
+      if(s[i] != '"')
+        return 0;
+      size_t vend = skip_string(s, n, i, &esc);
+      if(esc || vend > n || s[vend - 1] != '"' || vend - i < 2)
+        return 0;
+      *val = s + i + 1;
+      *vlen = vend - i - 2;
+      return 1;
+    }
+    i = skip_blanks(s, n, skip_value(s, n, i));
+    if(i >= n || s[i] != ',')
+      return 0;
+    i++;
+  }
+}
+
+/* }====== */
+
 int ys_json_id_text(const cJSON *v, char *buf, size_t len)
 {
   char num[32];

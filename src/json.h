@@ -34,6 +34,15 @@ ys_err ys_json_append_text(ys_buf *b, const cJSON *v) YS_WARN_UNUSED;
  * 0 for other types or an empty string (ids must be non-empty). */
 int ys_json_id_text(const cJSON *v, char *buf, size_t len);
 
+/* In the JSON text s[0..n) of an object, the string value of its first
+ * member named key, as the text holds it: sets *val (pointing into s) and
+ * *vlen and returns 1 when that value is a string with no escape and no
+ * key up to it has an escape; returns 0 otherwise (no such member, another
+ * type, an escape: parse the text instead). For text already known to be
+ * valid JSON: it does not check the rest. */
+int ys_json_raw_string(const char *s, size_t n, const char *key,
+                       const char **val, size_t *vlen);
+
 /* Name of a cJSON item's type, for messages ("string", "object"...). */
 const char *ys_json_type_name(const cJSON *v);
 

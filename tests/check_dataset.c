@@ -375,6 +375,68 @@ START_TEST(test_jsonl_escaped_backslash_before_u0000_is_text)
 }
 END_TEST
 
+/* ys_dataset_next_string: the id of a plain JSONL line without parsing,
+ * a parsed row otherwise, blank lines skipped, the right line numbers. */
+START_TEST(test_next_string_reads_plain_ids_and_parses_the_rest)
+{
+  const char *path = temp_text("{\"id\": \"a\", \"x\": [1]}\n\n"
+                               "{\"id\": \"b\\u0021\"}\n"
+                               "{\"id\": 7}\n");
+  ys_dataset *ds = open_ok(path, YS_DATASET_JSONL, 0, 0);
+  const char *v;
+  size_t n;
+  cJSON *row = NULL;
+  long line = 0;
+  ys_diag d;
+  ck_assert_int_eq(ys_dataset_next_string(ds, "id", &v, &n, &row, &line, &d),
+                   YS_OK);
+  ck_assert_ptr_nonnull(v);
+  ck_assert_ptr_null(row);
+  ck_assert_int_eq((int)n, 1);
+  ck_assert_int_eq(v[0], 'a');
+  ck_assert_int_eq(line, 1);
+  ck_assert_int_eq(ys_dataset_next_string(ds, "id", &v, &n, &row, &line, &d),
+                   YS_OK);
+  ck_assert_ptr_null(v);  /* an escape: parsed */
+  ck_assert_str_eq(field(row, "id"), "b!");
+  ck_assert_int_eq(line, 3);
+  cJSON_Delete(row);
+  row = NULL;
+  ck_assert_int_eq(ys_dataset_next_string(ds, "id", &v, &n, &row, &line, &d),
+                   YS_OK);
+  ck_assert_ptr_null(v);  /* a number: parsed */
+  ck_assert_ptr_nonnull(row);
+  ck_assert_int_eq(line, 4);
+  cJSON_Delete(row);
+  row = NULL;
+  ck_assert_int_eq(ys_dataset_next_string(ds, "id", &v, &n, &row, &line, &d),
+                   YS_OK);
+  ck_assert_ptr_null(v);
+  ck_assert_ptr_null(row);  /* the end */
+  ys_dataset_free(ds);
+}
+END_TEST
+
+/* CSV has no quick way: every row is read as ys_dataset_next reads it. */
+START_TEST(test_next_string_csv_reads_rows)
+{
+  const char *path = temp_text("id,x\nr1,2\n");
+  ys_dataset *ds = open_ok(path, YS_DATASET_CSV, 0, 0);
+  const char *v;
+  size_t n;
+  cJSON *row = NULL;
+  long line = 0;
+  ys_diag d;
+  ck_assert_int_eq(ys_dataset_next_string(ds, "id", &v, &n, &row, &line, &d),
+                   YS_OK);
+  ck_assert_ptr_null(v);
+  ck_assert_str_eq(field(row, "id"), "r1");
+  ck_assert_int_eq(line, 2);
+  cJSON_Delete(row);
+  ys_dataset_free(ds);
+}
+END_TEST
+
 START_TEST(test_jsonl_second_value_on_line_fails)
 {
   static const char s[] = "{\"a\": 1}{\"b\": 2}\n";
@@ -980,6 +1042,8 @@ static Suite *dataset_suite(void)
   tcase_add_test(tc, test_jsonl_unterminated_string_says_end_of_line);
   tcase_add_test(tc, test_jsonl_escaped_nul_is_refused);
   tcase_add_test(tc, test_jsonl_escaped_backslash_before_u0000_is_text);
+  tcase_add_test(tc, test_next_string_reads_plain_ids_and_parses_the_rest);
+  tcase_add_test(tc, test_next_string_csv_reads_rows);
   tcase_add_test(tc, test_jsonl_second_value_on_line_fails);
   tcase_add_test(tc, test_jsonl_second_value_column_points_at_it);
   tcase_add_test(tc, test_jsonl_trailing_blanks_after_object_are_fine);

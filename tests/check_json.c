@@ -1188,6 +1188,66 @@ START_TEST(test_scratch_buffer_is_taken_once)
 }
 END_TEST
 
+/* {====== ys_json_raw_string ====== */
+
+/* The raw value of key in text, or NULL when ys_json_raw_string says
+ * "parse it instead". */
+static const char *raw(const char *text, const char *key)
+{
+  static char out[256];
+  const char *v = NULL;
+  size_t n = 0;
+  if(!ys_json_raw_string(text, strlen(text), key, &v, &n))
+    return NULL;
+  ck_assert_uint_lt(n, sizeof(out));
+  memcpy(out, v, n);
+  out[n] = '\0';
+  return out;
+}
+
+START_TEST(test_raw_string_finds_plain_members)
+{
+  ck_assert_str_eq(raw("{\"id\": \"a1\", \"x\": 2}", "id"), "a1");
+  ck_assert_str_eq(raw("  {\"x\":1,\"id\":\"b\"}", "id"), "b");
+  /* Values before it are skipped whole, whatever they hold. */
+  ck_assert_str_eq(raw("{\"t\": \"a \\\"}\\\" ,\", \"o\": {\"id\": \"no\", "
+                       "\"a\": [1, {\"b\": \"]}\"}]}, \"n\": -1.5e3, "
+                       "\"z\": null, \"id\": \"yes\"}", "id"), "yes");
+  /* The first of two, as cJSON finds it; UTF-8 as it is; empty. */
+  ck_assert_str_eq(raw("{\"id\": \"one\", \"id\": \"two\"}", "id"), "one");
+  ck_assert_str_eq(raw("{\"id\": \"caf\xc3\xa9\"}", "id"), "caf\xc3\xa9");
+  ck_assert_str_eq(raw("{\"id\": \"\"}", "id"), "");
+  /* A key with a dot is a key like any other. */
+  ck_assert_str_eq(raw("{\"a.b\": \"v\"}", "a.b"), "v");
+}
+END_TEST
+
+START_TEST(test_raw_string_leaves_the_rest_to_the_parser)
+{
+  ck_assert_ptr_null(raw("{\"x\": 1}", "id"));             /* absent */
+  ck_assert_ptr_null(raw("{}", "id"));
+  ck_assert_ptr_null(raw("{\"id\": 42}", "id"));           /* a number */
+  ck_assert_ptr_null(raw("{\"id\": null}", "id"));
+  ck_assert_ptr_null(raw("{\"id\": \"a\\nb\"}", "id"));    /* an escape */
+  /* An escaped key may spell the key: cJSON would take that member. */
+  ck_assert_ptr_null(raw("{\"\\u0069d\": \"x\", \"id\": \"y\"}", "id"));
+  ck_assert_ptr_null(raw("[\"id\", \"x\"]", "id"));        /* not an object */
+  ck_assert_ptr_null(raw("{\"a\": {\"id\": \"x\"}}", "id")); /* nested only */
+  /* Cut short anywhere: never a value, never past the end. */
+  const char *full = "{\"x\": [1, \"]\"], \"id\": \"abc\"}";
+  for(size_t n = 0; n < strlen(full) - 1; n++) {
+    const char *v = NULL;
+    size_t len = 0;
+    int got = ys_json_raw_string(full, n, "id", &v, &len);
+    ck_assert_msg(!got || (v >= full && v + len <= full + n),
+                  "cut at %zu: a value past the end", n);
+    ck_assert_msg(!got, "cut at %zu: a value from a cut text", n);
+  }
+}
+END_TEST
+
+/* }====== */
+
 static Suite *json_suite(void)
 {
   Suite *s = suite_create("json");
@@ -1231,6 +1291,11 @@ static Suite *json_suite(void)
   tcase_add_test(tc, test_json_append_over_cap_fails);
   tcase_add_test(tc, test_json_append_string_uses_length);
   tcase_add_test(tc, test_json_append_string_escapes_at_every_offset);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("json_raw_string");
+  tcase_add_test(tc, test_raw_string_finds_plain_members);
+  tcase_add_test(tc, test_raw_string_leaves_the_rest_to_the_parser);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("json_text");
