@@ -5,6 +5,7 @@
  * level 1), so a typo in a model or metric is reported where it is.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -513,6 +514,45 @@ static int replay_gc(lua_State *L)
   return 0;
 }
 
+/* The record replayed for id, in *rec (the caller frees it); 0 with the
+ * message the task fails with in msg when there is none to replay (no
+ * record, a recorded error, a read error). */
+static int replay_record(const replay_box *b, const char *id, cJSON **rec,
+                         char *msg, size_t len)
+{
+  ys_diag d;
+  char why[1800];
+  if(ys_replay_get(b->r, id, rec, &d)) {
+    snprintf(msg, len, "replay: %s", ys_diag_format(&d, why, sizeof(why)));
+    return 0;
+  }
+  if(!*rec) {
+    snprintf(msg, len, "replay: no recorded output for id '%s'", id);
+    return 0;
+  }
+  const cJSON *st = cJSON_GetObjectItemCaseSensitive(*rec, "status");
+  if(cJSON_IsString(st) && !strcmp(st->valuestring, "error")) {
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(*rec, "error");
+    snprintf(msg, len, "replay: recorded error: %s",
+             cJSON_IsString(e) ? e->valuestring : "(no message)");
+    return 0;
+  }
+  return 1;
+}
+
+/* A token count of a record's usage, as model:chat reads counts; -1:
+ * none (then estimated). */
+static long record_tokens(const cJSON *rec, const char *k)
+{
+  const cJSON *u = cJSON_GetObjectItemCaseSensitive(rec, "usage");
+  const cJSON *n = cJSON_IsObject(u) ? cJSON_GetObjectItemCaseSensitive(u, k)
+                                     : NULL;
+  if(!cJSON_IsNumber(n) || !(n->valuedouble >= 0) ||
+     n->valuedouble > YS_MAX_TOKENS)
+    return -1;
+  return (long)n->valuedouble;
+}
+
 /* backend.chat(self, request) for replay: looks the sample up. */
 static int replay_chat(lua_State *L)
 {
@@ -549,19 +589,9 @@ static int replay_chat(lua_State *L)
   if(!id)
     return luaL_error(L, "replay: the request has no sample id");
   cJSON **rec = ys_lua_json_box(L); /* freed by __gc whatever happens */
-  ys_diag d;
-  if(ys_replay_get(b->r, id, rec, &d)) {
-    char msg[1800];
-    return luaL_error(L, "replay: %s", ys_diag_format(&d, msg, sizeof(msg)));
-  }
-  if(!*rec)
-    return luaL_error(L, "replay: no recorded output for id '%s'", id);
-  const cJSON *st = cJSON_GetObjectItemCaseSensitive(*rec, "status");
-  if(cJSON_IsString(st) && !strcmp(st->valuestring, "error")) {
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(*rec, "error");
-    return luaL_error(L, "replay: recorded error: %s",
-                      cJSON_IsString(e) ? e->valuestring : "(no message)");
-  }
+  char msg[2048];
+  if(!replay_record(b, id, rec, msg, sizeof(msg)))
+    return luaL_error(L, "%s", msg);
   const cJSON *o = ys_json_path(*rec, ys_replay_output_field(b->r));
   lua_createtable(L, 0, 4);
   if(cJSON_IsString(o))
@@ -578,12 +608,11 @@ static int replay_chat(lua_State *L)
     lua_remove(L, -2); /* the buffer */
   }
   lua_setfield(L, -2, "text");
-  const cJSON *u = cJSON_GetObjectItemCaseSensitive(*rec, "usage");
   static const char *const tok[] = { "input_tokens", "output_tokens" };
-  for(int i = 0; i < 2 && cJSON_IsObject(u); i++) {
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(u, tok[i]);
-    if(cJSON_IsNumber(n) && n->valuedouble >= 0) {
-      lua_pushinteger(L, (lua_Integer)n->valuedouble);
+  for(int i = 0; i < 2; i++) {
+    long n = record_tokens(*rec, tok[i]);
+    if(n >= 0) {
+      lua_pushinteger(L, n);
       lua_setfield(L, -2, tok[i]);
     }
   }
@@ -611,15 +640,6 @@ static char *reply_text(const char *s, size_t *len)
   return ys_xstrndup(s, n);
 }
 
-/* The token count a record gives, as model:chat reads it; -1: none. */
-static long record_tokens(const cJSON *usage, const char *k)
-{
-  const cJSON *n = cJSON_GetObjectItemCaseSensitive(usage, k);
-  if(!cJSON_IsNumber(n) || !(n->valuedouble >= 0) || n->valuedouble > 1e12)
-    return -1;
-  return (long)n->valuedouble;
-}
-
 /* replay_chat's plain answers without Lua (ys_direct_fn): a string
  * sample field, or a recorded string output that is not an error. */
 static int replay_direct(void *ud, const cJSON *row, const char *id,
@@ -635,21 +655,14 @@ static int replay_direct(void *ud, const cJSON *row, const char *id,
     return reply->text != NULL;
   }
   cJSON *rec = NULL;
-  ys_diag d;
-  if(!b->r || ys_replay_get(b->r, id, &rec, &d) || !rec)
-    return 0;
-  const cJSON *st = cJSON_GetObjectItemCaseSensitive(rec, "status");
-  const cJSON *o = ys_json_path(rec, ys_replay_output_field(b->r));
+  char msg[2048];
   reply->text = NULL;
-  if(!(cJSON_IsString(st) && !strcmp(st->valuestring, "error")) &&
-     cJSON_IsString(o))
-    reply->text = reply_text(o->valuestring, &reply->len);
-  if(reply->text) {
-    const cJSON *u = cJSON_GetObjectItemCaseSensitive(rec, "usage");
-    if(cJSON_IsObject(u)) {
-      reply->in = record_tokens(u, "input_tokens");
-      reply->out = record_tokens(u, "output_tokens");
-    }
+  if(replay_record(b, id, &rec, msg, sizeof(msg))) {
+    const cJSON *o = ys_json_path(rec, ys_replay_output_field(b->r));
+    if(cJSON_IsString(o))
+      reply->text = reply_text(o->valuestring, &reply->len);
+    reply->in = record_tokens(rec, "input_tokens");
+    reply->out = record_tokens(rec, "output_tokens");
   }
   cJSON_Delete(rec);
   return reply->text != NULL;

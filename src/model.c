@@ -138,33 +138,46 @@ static int model_chat(lua_State *L)
     lua_setfield(L, 5, "repeat");
     lua_pop(L, 1);
   }
-  lua_pushnumber(L, ceil(chars / 4));            /* 6: estimated tokens */
+  lua_pushnumber(L, ys_model_estimate(chars));   /* 6: estimated tokens */
   return call_backend(L, b->m);
 }
-
-/* More tokens than any real call reports; a count past it (1e30, inf)
- * would not even fit in a long, so it is estimated like a missing one. */
-#define MAX_TOKENS 1e12
 
 static long opt_tokens(lua_State *L, int idx, const char *k)
 {
   long n = -1;
   if(lua_getfield(L, idx, k) == LUA_TNUMBER && lua_tonumber(L, -1) >= 0 &&
-     lua_tonumber(L, -1) <= MAX_TOKENS)
+     lua_tonumber(L, -1) <= YS_MAX_TOKENS)
     n = (long)lua_tonumber(L, -1);
   lua_pop(L, 1);
   return n;
 }
 
-static void account(lua_State *L, ys_model *m, long in, long out,
-                    int estimated, double ms, int ok)
+ys_usage ys_model_call_usage(const ys_model *m, double est_in, long in,
+                             long out, size_t reply_len, double ms)
+{
+  ys_usage u = { 1, in, out, 0, 0, ms, 0 };
+  if(in < 0) {
+    u.input_tokens = (long)est_in;
+    u.estimated = 1;
+  }
+  if(out < 0) {
+    u.output_tokens = (long)ys_model_estimate((double)reply_len);
+    u.estimated = 1;
+  }
+  u.cost = (u.input_tokens * m->price_in + u.output_tokens * m->price_out) /
+           1e6;
+  return u;
+}
+
+/* Counts one call (one: from ys_model_call_usage, or a failed call's) to
+ * the running task, or to m's calls from other tasks. */
+static void account(lua_State *L, ys_model *m, ys_usage one, int ok)
 {
   ys_task *t = ys_sched_current(L);
   ys_usage *u = t && (t->own_model == m ||
                       t->own_model == YS_TASK_ANY_MODEL) ? &t->usage
                                                          : &m->aux;
-  ys_usage one = { 1, in, out, t && t->call_cached, estimated, ms,
-                   (in * m->price_in + out * m->price_out) / 1e6 };
+  one.cache_hits = t && t->call_cached;
   ys_usage_add(u, &one);
   if(t)
     t->call_cached = 0;
@@ -186,14 +199,15 @@ static int chat_k(lua_State *L, int status, lua_KContext kctx)
     return call_backend(L, m);
   double ms = ys_lua_clock_ms() - lua_tonumber(L, 4);
   double est_in = lua_tonumber(L, 6);
+  ys_usage failed = { 1, 0, 0, 0, 0, ms, 0 };
   if(status != LUA_OK && status != LUA_YIELD) {
-    account(L, m, 0, 0, 0, ms, 0);
+    account(L, m, failed, 0);
     return lua_error(L); /* the backend's error, unchanged */
   }
   int reply = lua_absindex(L, -2);
   if(lua_isnil(L, reply)) {
     const char *e = lua_tostring(L, reply + 1);
-    account(L, m, 0, 0, 0, ms, 0);
+    account(L, m, failed, 0);
     return luaL_error(L, "model '%s': %s", m->name,
                       e ? e : "backend returned nothing");
   }
@@ -204,35 +218,29 @@ static int chat_k(lua_State *L, int status, lua_KContext kctx)
     lua_replace(L, reply);
   }
   if(!lua_istable(L, reply)) {
-    account(L, m, 0, 0, 0, ms, 0);
+    account(L, m, failed, 0);
     return luaL_error(L, "model '%s': backend returned %s, expected a "
                       "string or {text=...}", m->name,
                       luaL_typename(L, reply));
   }
   if(lua_getfield(L, reply, "text") != LUA_TSTRING) {
-    account(L, m, 0, 0, 0, ms, 0);
+    account(L, m, failed, 0);
     return luaL_error(L, "model '%s': backend reply has no string 'text'",
                       m->name);
   }
-  long in = opt_tokens(L, reply, "input_tokens");
-  long out = opt_tokens(L, reply, "output_tokens");
-  int estimated = 0;
-  if(in < 0) {
-    in = (long)est_in;
-    estimated = 1;
-  }
-  if(out < 0) {
-    out = (long)ceil((double)lua_rawlen(L, -1) / 4);
-    estimated = 1;
-  }
-  if(estimated) {
+  ys_usage one = ys_model_call_usage(m, est_in,
+                                     opt_tokens(L, reply, "input_tokens"),
+                                     opt_tokens(L, reply, "output_tokens"),
+                                     lua_rawlen(L, -1), ms);
+  if(one.estimated) {
     lua_pushboolean(L, 1);
     lua_setfield(L, reply, "estimated_tokens");
   }
-  ys_limit_settle(&m->limit, est_in, (double)(in + out));
+  ys_limit_settle(&m->limit, est_in,
+                  (double)(one.input_tokens + one.output_tokens));
   lua_pushnumber(L, ms);
   lua_setfield(L, reply, "latency_ms");
-  account(L, m, in, out, estimated, ms, 1);
+  account(L, m, one, 1);
   lua_pushvalue(L, reply); /* stack: ..., text, reply */
   return 2;
 }

@@ -18,6 +18,8 @@
 #ifndef YS_MODEL_H
 #define YS_MODEL_H
 
+#include <math.h>
+
 #include <cjson/cJSON.h>
 #include <lua.h>
 
@@ -59,6 +61,23 @@ typedef struct ys_model {
   ys_direct_fn direct;
   void *direct_ud;    /* anchored by the backend table */
 } ys_model;
+
+/* More tokens than any real call reports; a count past it (1e30, inf)
+ * would not even fit in a long, so it is estimated like a missing one. */
+#define YS_MAX_TOKENS 1e12
+
+/* Tokens estimated for a text of n characters: 4 to a token. */
+static inline double ys_model_estimate(double chars)
+{
+  return ceil(chars / 4);
+}
+
+/* The usage of one answered call of m that took ms: in and out are the
+ * token counts the backend gave, -1 where it gave none (then est_in, and
+ * the estimate for the reply's reply_len bytes); the cost at m's price.
+ * model:chat and the runner's calls without Lua both account this way. */
+ys_usage ys_model_call_usage(const ys_model *m, double est_in, long in,
+                             long out, size_t reply_len, double ms);
 
 /* [-0, +1, m] Creates the ys.Model userdata for m (with the backend table
  * on top of the stack, which it pops and references) and pushes it. */

@@ -622,9 +622,8 @@ static void slot_evaluated(ys_run *r, slot *sl, int ok, cJSON *output,
                            const char *error);
 
 /* The default evaluation by a backend written in C, accounted as
- * model:chat accounts it (model.c): one call, timed, its token counts
- * estimated at 4 characters a token where the backend gave none. Returns
- * 0, having done nothing, when the task must take the Lua way. */
+ * model:chat accounts it (ys_model_call_usage). Returns 0, having done
+ * nothing, when the task must take the Lua way. */
 static int run_direct(ys_run *r, slot *sl)
 {
   ys_model *m = r->suite->models[sl->model];
@@ -637,16 +636,8 @@ static int run_direct(ys_run *r, slot *sl)
   double now = ys_lua_clock_ms();
   double chars = (double)strlen(sl->user) +
                  (sl->system ? (double)strlen(sl->system) : 0);
-  long in = rep.in, out = rep.out;
-  int estimated = in < 0 || out < 0;
-  if(in < 0)
-    in = (long)ceil(chars / 4);
-  if(out < 0)
-    out = (long)ceil((double)rep.len / 4);
-  ys_usage one = { 1, in, out, 0, estimated, now - t0,
-                   (in * m->price_in + out * m->price_out) / 1e6 };
-  memset(&sl->usage, 0, sizeof(sl->usage));
-  ys_usage_add(&sl->usage, &one);
+  sl->usage = ys_model_call_usage(m, ys_model_estimate(chars), rep.in,
+                                  rep.out, rep.len, now - t0);
   cJSON *output = cJSON_CreateString(rep.text);
   free(rep.text);
   m->inflight--;
