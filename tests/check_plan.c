@@ -5,13 +5,18 @@
  * line, with the default filter and with a tiny one that makes almost
  * every id a suspect (false positives cleared by the second read); a
  * duplicate before another bad row still comes first; suspects settled
- * part way through a long file; --limit; CSV. Writes its datasets to a
+ * part way through a long file; --limit; CSV; a file that changes
+ * between the two reads (a FIFO). Writes its datasets to a
  * temporary directory. Uses Check; run by `make check`.
  */
 #include <check.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "plan.h"
@@ -43,6 +48,8 @@ static void teardown(void)
   snprintf(p, sizeof(p), "%s/data.csv", dir);
   unlink(p);
   snprintf(p, sizeof(p), "%s/suite.lua", dir);
+  unlink(p);
+  snprintf(p, sizeof(p), "%s/other.jsonl", dir);
   unlink(p);
   rmdir(dir);
 }
@@ -282,6 +289,54 @@ START_TEST(test_plan_csv_duplicate_names_its_lines)
 }
 END_TEST
 
+/* The second read meets other rows than the first. The dataset is a
+ * FIFO for the first read; once that read has it open, the writer puts a
+ * plain file with other ids in its place, which the second read opens. */
+START_TEST(test_plan_file_changed_between_reads_is_an_error)
+{
+  write_jsonl(50, NULL, 0);
+  ys_suite *s = load_suite(); /* loading reads the plain file */
+  char other[400];
+  snprintf(other, sizeof(other), "%s/other.jsonl", dir);
+  FILE *f = fopen(other, "wb");
+  ck_assert_ptr_nonnull(f);
+  for(int line = 1; line <= 50; line++)
+    fprintf(f, "{\"id\": \"other%d\", \"q\": \"x\"}\n", line);
+  fclose(f);
+  ck_assert_int_eq(unlink(data), 0);
+  ck_assert_int_eq(mkfifo(data, 0600), 0);
+  /* The writer is a shell: once the first read has the FIFO open, it
+   * moves the other file over its name and writes the rows. */
+  static const char writer[] =
+    "exec 3>\"$0\" && mv \"$1\" \"$0\" && i=1 && while [ $i -le 50 ]; do "
+    "echo \"{\\\"id\\\": \\\"r$i\\\", \\\"q\\\": \\\"x\\\"}\" >&3; "
+    "i=$((i + 1)); done";
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if(pid == 0) {
+    execl("/bin/sh", "sh", "-c", writer, data, other, (char *)NULL);
+    _exit(127);
+  }
+  /* The tiny filter makes most ids suspects: the file is read again, and
+   * the first suspect met there has another id. */
+  ys_plan plan;
+  ys_diag d;
+  ys_err err = plan_with(s, 1, 0, &plan, &d);
+  kill(pid, SIGKILL); /* if it is still there, something went wrong */
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                "the writer failed");
+  ck_assert_int_eq(err, YS_ERR_DATA);
+  ck_assert_str_eq(d.file, data);
+  ck_assert_int_ge(d.line, 2);
+  ck_assert_int_le(d.line, 50);
+  ck_assert_str_eq(d.msg, "the file changed while it was read");
+  ck_assert_int_eq(plan.id_rereads, 1);
+  ys_suite_free(s);
+}
+END_TEST
+
 /* }====== */
 
 static Suite *plan_suite(void)
@@ -306,6 +361,7 @@ static Suite *plan_suite(void)
   tcase_add_test(tc, test_plan_settles_suspects_part_way);
   tcase_add_test(tc, test_plan_duplicate_past_the_limit_is_not_read);
   tcase_add_test(tc, test_plan_csv_duplicate_names_its_lines);
+  tcase_add_test(tc, test_plan_file_changed_between_reads_is_an_error);
   suite_add_tcase(s, tc);
   return s;
 }
